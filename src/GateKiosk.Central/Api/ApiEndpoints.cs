@@ -1,0 +1,139 @@
+using System.Globalization;
+using System.Text.Json;
+using GateKiosk.Central.Storage;
+using GateKiosk.Contracts;
+using Microsoft.Extensions.Options;
+
+namespace GateKiosk.Central.Api;
+
+/// <summary>The HTTP API (<c>/api/…</c>) and the dashboard page.</summary>
+public static class ApiEndpoints
+{
+    private const int MaxLimit = 1000;
+
+    /// <summary>Maps the API, the dashboard and the token check.</summary>
+    public static WebApplication MapCentral(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.Use(RequireToken);
+        app.MapGet("/", () => Results.Content(Dashboard.Html, "text/html; charset=utf-8"));
+        app.MapGet("/healthz", () => Results.Text("ok"));
+        app.MapGet("/api/events", GetEvents);
+        app.MapGet("/api/kiosks", (SqliteEventStore store) => Results.Json(store.GetKiosks(), CentralJsonContext.Default.IReadOnlyListKioskSummary));
+        return app;
+    }
+
+    private static async Task RequireToken(HttpContext context, RequestDelegate next)
+    {
+        var token = context.RequestServices.GetRequiredService<IOptions<CentralOptions>>().Value.ApiToken;
+        if (string.IsNullOrEmpty(token) || !context.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal))
+        {
+            await next(context);
+            return;
+        }
+
+        var header = context.Request.Headers.Authorization.ToString();
+        var given = header.StartsWith("Bearer ", StringComparison.Ordinal) ? header[7..] : context.Request.Query["access_token"].ToString();
+        if (System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+                System.Text.Encoding.UTF8.GetBytes(given), System.Text.Encoding.UTF8.GetBytes(token)))
+        {
+            await next(context);
+            return;
+        }
+
+        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+        context.Response.Headers.WWWAuthenticate = "Bearer";
+        await context.Response.WriteAsJsonAsync(new ApiError("unauthorized", "Send the API token as 'Authorization: Bearer TOKEN'."), CentralJsonContext.Default.ApiError);
+    }
+
+    private static IResult GetEvents(HttpContext context, SqliteEventStore store)
+    {
+        var q = context.Request.Query;
+        var errors = new List<string>();
+        string? Id(string key)
+        {
+            var v = q[key].ToString();
+            if (v.Length == 0)
+            {
+                return null;
+            }
+
+            if (!Ids.IsValid(v))
+            {
+                errors.Add($"'{key}' must be an id of [a-z0-9-].");
+            }
+
+            return v;
+        }
+
+        DateTimeOffset? Time(string key)
+        {
+            var v = q[key].ToString();
+            if (v.Length == 0)
+            {
+                return null;
+            }
+
+            if (DateTimeOffset.TryParse(v, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t))
+            {
+                return t;
+            }
+
+            errors.Add($"'{key}' must be an RFC 3339 time such as 2026-11-27T08:00:00Z.");
+            return null;
+        }
+
+        var decision = q["decision"].ToString();
+        if (decision.Length > 0 && decision is not (Decisions.Allow or Decisions.Deny))
+        {
+            errors.Add("'decision' must be allow or deny.");
+        }
+
+        var limit = 100;
+        if (q["limit"].ToString() is { Length: > 0 } l && (!int.TryParse(l, CultureInfo.InvariantCulture, out limit) || limit < 1 || limit > MaxLimit))
+        {
+            errors.Add($"'limit' must be 1–{MaxLimit}.");
+        }
+
+        long? cursor = null;
+        if (q["cursor"].ToString() is { Length: > 0 } c)
+        {
+            if (long.TryParse(c, CultureInfo.InvariantCulture, out var parsed))
+            {
+                cursor = parsed;
+            }
+            else
+            {
+                errors.Add("'cursor' must be the nextCursor of a previous page.");
+            }
+        }
+
+        var subject = q["subject"].ToString();
+        var query = new EventQuery(Id("site"), Id("kiosk"), subject.Length > 0 ? subject : null, decision.Length > 0 ? decision : null, Time("from"), Time("to"), limit, cursor);
+        if (errors.Count > 0)
+        {
+            return Results.Json(new ApiError("bad-request", string.Join(" ", errors)), CentralJsonContext.Default.ApiError, statusCode: 400);
+        }
+
+        return new EventPageResult(store, query);
+    }
+
+    private sealed class EventPageResult(SqliteEventStore store, EventQuery query) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.ContentType = "application/json; charset=utf-8";
+            using var buffer = new MemoryStream();
+            using (var writer = new Utf8JsonWriter(buffer))
+            {
+                store.WriteEvents(writer, query);
+            }
+
+            buffer.Position = 0;
+            await buffer.CopyToAsync(httpContext.Response.Body, httpContext.RequestAborted);
+        }
+    }
+}
+
+/// <summary>An API error body.</summary>
+public sealed record ApiError(string Error, string Message);

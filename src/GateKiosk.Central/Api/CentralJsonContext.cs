@@ -1,0 +1,12 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using GateKiosk.Central.Storage;
+
+namespace GateKiosk.Central.Api;
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(IReadOnlyList<KioskSummary>))]
+[JsonSerializable(typeof(ApiError))]
+internal sealed partial class CentralJsonContext : JsonSerializerContext
+{
+}

@@ -1,0 +1,43 @@
+using GateKiosk.Central.Api;
+using GateKiosk.Central.Collecting;
+using GateKiosk.Central.Storage;
+using GateKiosk.Hosting;
+using GateKiosk.Mqtt;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace GateKiosk.Central;
+
+/// <summary>The central service's composition: collector, store, API and dashboard.</summary>
+public static class CentralApp
+{
+    /// <summary>Configuration folder of the central service.</summary>
+    public const string EtcFolder = "/etc/gatekiosk/central";
+
+    /// <summary>Builds the central web application; <paramref name="customize"/> runs last (the demo and tests override keys there).</summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? customize = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddGateKioskSources(EtcFolder, args);
+        customize?.Invoke(builder);
+        builder.Logging.AddGateKioskConsole(builder.Configuration);
+
+        var urls = builder.Configuration[$"{CentralOptions.SectionName}:{nameof(CentralOptions.Urls)}"] ?? new CentralOptions().Urls;
+        builder.WebHost.UseUrls(urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+
+        var services = builder.Services;
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddValidatedOptions<CentralOptions, CentralOptionsValidator>(CentralOptions.SectionName);
+        services.AddValidatedOptions<MqttOptions, MqttOptionsValidator>(MqttOptions.SectionName);
+        services.AddSingleton(sp => new SqliteEventStore(
+            Path.Combine(sp.GetRequiredService<IOptions<CentralOptions>>().Value.DataDirectory, "central.db"),
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<MqttEventCollector>();
+        services.AddHostedService(sp => sp.GetRequiredService<MqttEventCollector>());
+
+        var app = builder.Build();
+        app.MapCentral();
+        return app;
+    }
+}

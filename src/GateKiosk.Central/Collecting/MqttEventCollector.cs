@@ -1,0 +1,157 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using GateKiosk.Central.Storage;
+using GateKiosk.Contracts;
+using GateKiosk.Mqtt;
+using Microsoft.Extensions.Options;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace GateKiosk.Central.Collecting;
+
+/// <summary>
+/// Subscribes to every kiosk's events and status and stores them. A message is acknowledged only after it is
+/// stored; when the store fails the link is dropped so the broker delivers the message again.
+/// </summary>
+public sealed partial class MqttEventCollector : BackgroundService
+{
+    private readonly SqliteEventStore _store;
+    private readonly ILogger<MqttEventCollector> _logger;
+    private readonly MqttLink _link;
+    private long _stored;
+    private long _duplicates;
+    private long _rejected;
+
+    public MqttEventCollector(SqliteEventStore store, IOptions<MqttOptions> options, TimeProvider time, ILoggerFactory loggers)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggers);
+        _store = store;
+        _logger = loggers.CreateLogger<MqttEventCollector>();
+        var clientId = string.IsNullOrEmpty(options.Value.ClientId) ? "gatekiosk-central" : options.Value.ClientId;
+        _link = new MqttLink(options.Value, clientId, will: null, loggers.CreateLogger<MqttLink>(), time);
+        _link.Client.ApplicationMessageReceivedAsync += OnMessageAsync;
+    }
+
+    /// <summary>Events stored, duplicates absorbed, and messages rejected as malformed since start.</summary>
+    public (long Stored, long Duplicates, long Rejected) Counters =>
+        (Interlocked.Read(ref _stored), Interlocked.Read(ref _duplicates), Interlocked.Read(ref _rejected));
+
+    public bool IsConnected => _link.IsConnected;
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        await _link.DisconnectAsync();
+    }
+
+    public override void Dispose()
+    {
+        _link.Dispose();
+        base.Dispose();
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => _link.RunAsync(SessionAsync, stoppingToken);
+
+    private async Task SessionAsync(CancellationToken sessionToken)
+    {
+        var subscribe = new MqttClientSubscribeOptionsBuilder()
+            .WithTopicFilter(Topics.AllEvents, MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithTopicFilter(Topics.AllStatus, MqttQualityOfServiceLevel.AtLeastOnce)
+            .Build();
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(sessionToken))
+        {
+            timeout.CancelAfter(TimeSpan.FromSeconds(10));
+            await _link.Client.SubscribeAsync(subscribe, timeout.Token);
+        }
+
+        await Task.Delay(Timeout.Infinite, sessionToken).ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
+    private Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
+    {
+        var message = e.ApplicationMessage;
+        if (!Topics.TryParseKioskTopic(message.Topic, out var site, out var kiosk, out var leaf))
+        {
+            Reject(message.Topic, "not a kiosk topic");
+            return Task.CompletedTask;
+        }
+
+        var payload = message.Payload.ToArray();
+        try
+        {
+            switch (leaf)
+            {
+                case "events":
+                    StoreEvent(site, kiosk, message.Topic, payload);
+                    break;
+                case "status" when payload.Length > 0:
+                    var status = Deserialize(payload, ContractsJsonContext.Default.KioskStatus);
+                    if (status is not null && status.SiteId == site && status.KioskId == kiosk)
+                    {
+                        _store.SetStatus(status);
+                    }
+                    else
+                    {
+                        Reject(message.Topic, "status does not match its topic");
+                    }
+
+                    break;
+            }
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException ex)
+        {
+            // Not acknowledged: drop the link so the broker redelivers once the store works again.
+            e.AutoAcknowledge = false;
+            LogStoreFailed(ex, message.Topic);
+            _ = _link.Client.DisconnectAsync(new MqttClientDisconnectOptions(), CancellationToken.None);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private void StoreEvent(string site, string kiosk, string topic, byte[] payload)
+    {
+        var entry = Deserialize(payload, ContractsJsonContext.Default.EntryEvent);
+        if (entry is null || entry.SchemaVersion != 1 || entry.SiteId != site || entry.KioskId != kiosk || entry.Seq < 1)
+        {
+            Reject(topic, "not a schemaVersion 1 event of this kiosk");
+            return;
+        }
+
+        if (_store.Add(entry, Encoding.UTF8.GetString(payload)))
+        {
+            Interlocked.Increment(ref _stored);
+        }
+        else
+        {
+            Interlocked.Increment(ref _duplicates);
+        }
+    }
+
+    private static T? Deserialize<T>(byte[] payload, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
+        where T : class
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(payload, type);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private void Reject(string topic, string why)
+    {
+        Interlocked.Increment(ref _rejected);
+        LogRejected(topic, why);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected a message on {Topic}: {Why}")]
+    private partial void LogRejected(string topic, string why);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not store a message from {Topic}; it will be redelivered")]
+    private partial void LogStoreFailed(Exception ex, string topic);
+}

@@ -1,0 +1,57 @@
+using GateKiosk.Central.Demo;
+using GateKiosk.Hosting;
+
+namespace GateKiosk.Central;
+
+/// <summary>The central executable: <c>gatekiosk-central VERB [--Section:Key=value ...]</c>.</summary>
+internal static class Program
+{
+    private const string Usage = """
+        Usage: gatekiosk-central <command> [--Section:Key=value ...]
+
+        Commands:
+          demo    everything on this machine: an in-process broker, central with SQLite, two simulated kiosks
+                  and the dashboard on loopback (Demo:DataDirectory, Demo:HttpPort, Demo:ScanInterval, Demo:Duration)
+          serve   the central service: collect events from the broker, store them, serve the API and dashboard
+
+        Configuration: appsettings.json, /etc/gatekiosk/central/*.json, GATEKIOSK_Section__Key environment variables
+        and --Section:Key=value arguments (see README.md for every key).
+        """;
+
+    public static async Task<int> Main(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            Console.WriteLine(Usage);
+            return args.Length == 0 ? 2 : 0;
+        }
+
+        var rest = args[1..];
+        switch (args[0])
+        {
+            case "serve":
+                return await HostRunner.RunAsync(CentralApp.Build(rest), Console.Error);
+            case "demo":
+                using (var stop = new CancellationTokenSource())
+                {
+                    Console.CancelKeyPress += (_, e) =>
+                    {
+                        e.Cancel = true;
+                        stop.Cancel();
+                    };
+                    using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+                        System.Runtime.InteropServices.PosixSignal.SIGTERM,
+                        ctx =>
+                        {
+                            ctx.Cancel = true;
+                            stop.Cancel();
+                        });
+                    return await DemoRunner.RunAsync(rest, Console.Out, Console.IsInputRedirected ? null : Console.In, stop.Token);
+                }
+
+            default:
+                await Console.Error.WriteLineAsync($"Unknown command '{args[0]}'.{Environment.NewLine}{Usage}");
+                return 2;
+        }
+    }
+}

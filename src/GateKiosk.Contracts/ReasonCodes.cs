@@ -1,0 +1,41 @@
+namespace GateKiosk.Contracts;
+
+/// <summary>
+/// Stable reason codes carried by decisions. Codes are never renamed; new ones may be added.
+/// </summary>
+public static class ReasonCodes
+{
+    /// <summary>The credential is valid and the door may open.</summary>
+    public const string Valid = "valid";
+    public const string Expired = "expired";
+    public const string NotYetValid = "not-yet-valid";
+    public const string Revoked = "revoked";
+    public const string BadSignature = "bad-signature";
+    public const string UnknownIssuer = "unknown-issuer";
+    public const string WrongSite = "wrong-site";
+    public const string OutsideSchedule = "outside-schedule";
+    public const string AntiPassback = "anti-passback";
+    public const string DeclarationStale = "declaration-stale";
+
+    /// <summary>The code could not be read or is malformed (bad characters, too long, broken encoding).</summary>
+    public const string Unreadable = "unreadable";
+
+    /// <summary>A plain badge number that is not on the allowlist.</summary>
+    public const string NotEnrolled = "not-enrolled";
+
+    /// <summary>A readable code of a kind this door does not accept.</summary>
+    public const string UnsupportedCredential = "unsupported-credential";
+
+    /// <summary>The request-to-exit button was pressed.</summary>
+    public const string ExitButton = "exit-button";
+
+    /// <summary>The kiosk could not decide safely (internal fault); the door stays closed.</summary>
+    public const string InternalError = "internal-error";
+
+    /// <summary>Every code above, for validation and documentation.</summary>
+    public static IReadOnlyList<string> All { get; } =
+    [
+        Valid, Expired, NotYetValid, Revoked, BadSignature, UnknownIssuer, WrongSite, OutsideSchedule,
+        AntiPassback, DeclarationStale, Unreadable, NotEnrolled, UnsupportedCredential, ExitButton, InternalError,
+    ];
+}

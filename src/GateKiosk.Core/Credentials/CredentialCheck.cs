@@ -1,0 +1,12 @@
+using GateKiosk.Contracts;
+
+namespace GateKiosk.Core.Credentials;
+
+/// <summary>The verdict on one credential, before door rules are applied.</summary>
+/// <param name="Reason"><see cref="ReasonCodes.Valid"/> or why it is not.</param>
+/// <param name="Credential">What was presented (kind, issuer, subject id); never a name.</param>
+public sealed record CredentialCheck(string Reason, CredentialRef Credential)
+{
+    /// <summary>True when the credential itself is good.</summary>
+    public bool IsValid => Reason == ReasonCodes.Valid;
+}

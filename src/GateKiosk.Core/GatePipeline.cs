@@ -1,0 +1,127 @@
+using GateKiosk.Contracts;
+using GateKiosk.Core.Credentials;
+using GateKiosk.Core.Deciding;
+using GateKiosk.Core.Decoding;
+using GateKiosk.Core.Journaling;
+using GateKiosk.Core.Scanning;
+using GateKiosk.Core.Signalling;
+using Microsoft.Extensions.Logging;
+
+namespace GateKiosk.Core;
+
+/// <summary>
+/// scan → decode → verify → decide → journal → signal. The journal commit comes before the relay:
+/// no door opens without a durable record. The gate never waits on the network.
+/// </summary>
+public sealed partial class GatePipeline
+{
+    private readonly CredentialVerifier _verifier;
+    private readonly AccessDecider _decider;
+    private readonly IEntryJournal _journal;
+    private readonly IGateSignal _signal;
+    private readonly ITimeSourceProbe _timeSource;
+    private readonly TimeProvider _time;
+    private readonly ILogger<GatePipeline> _logger;
+    private readonly Lock _gate = new();
+
+    public GatePipeline(
+        CredentialVerifier verifier,
+        AccessDecider decider,
+        IEntryJournal journal,
+        IGateSignal signal,
+        ITimeSourceProbe timeSource,
+        TimeProvider time,
+        ILogger<GatePipeline> logger)
+    {
+        _verifier = verifier;
+        _decider = decider;
+        _journal = journal;
+        _signal = signal;
+        _timeSource = timeSource;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>
+    /// Handles one scan end to end and returns what happened. Never throws for bad input or a failing
+    /// journal: a scan that cannot be recorded is denied with <see cref="ReasonCodes.InternalError"/>.
+    /// </summary>
+    public GateOutcome Process(RawScan scan)
+    {
+        ArgumentNullException.ThrowIfNull(scan);
+        lock (_gate)
+        {
+            var now = _time.GetUtcNow();
+            var decoded = ScanDecoder.Decode(scan);
+            var decision = decoded.Code is null
+                ? GateDecision.Deny(decoded.Reason ?? ReasonCodes.Unreadable)
+                : _decider.Decide(_verifier.Verify(decoded.Code, now));
+
+            var sealedAfter = _time.GetElapsedTime(scan.CompletedAt);
+            JournaledEvent? journaled = null;
+            try
+            {
+                journaled = _journal.Append(new EventDraft
+                {
+                    Type = EventTypes.Entry,
+                    Direction = "in",
+                    OccurredAt = now,
+                    TimeSource = _timeSource.Current,
+                    Decision = decision.Decision,
+                    Reason = decision.Reason,
+                    Credential = decision.Credential,
+                    LatencyUs = (long)sealedAfter.TotalMicroseconds,
+                });
+            }
+#pragma warning disable CA1031 // The gate must answer whatever the disk does: an unrecorded entry is denied.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogJournalFailed(ex);
+                decision = GateDecision.Deny(ReasonCodes.InternalError, decision.Credential);
+            }
+
+            _signal.Signal(decision);
+            var relayLatency = _time.GetElapsedTime(scan.CompletedAt);
+            LogDecision(scan.Source, decision.Decision, decision.Reason, journaled?.Seq ?? 0, relayLatency.TotalMilliseconds);
+            return new GateOutcome(decision, journaled, relayLatency);
+        }
+    }
+
+    /// <summary>Journals a system event (start, stop, reader lost); returns null when the journal refused.</summary>
+    public JournaledEvent? RecordSystemEvent(string detail)
+    {
+        lock (_gate)
+        {
+            try
+            {
+                return _journal.Append(new EventDraft
+                {
+                    Type = EventTypes.System,
+                    OccurredAt = _time.GetUtcNow(),
+                    TimeSource = _timeSource.Current,
+                    Detail = detail,
+                });
+            }
+#pragma warning disable CA1031 // A system event that cannot be written is logged; the kiosk keeps running.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogJournalFailed(ex);
+                return null;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Source}: {Decision} ({Reason}) seq {Seq} in {LatencyMs:F2} ms")]
+    private partial void LogDecision(string source, string decision, string reason, long seq, double latencyMs);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The journal refused an event; the door stays closed")]
+    private partial void LogJournalFailed(Exception ex);
+}
+
+/// <summary>What one scan did.</summary>
+/// <param name="Decision">The decision shown at the door.</param>
+/// <param name="Journaled">The journaled event; null when the journal refused (and the door stayed closed).</param>
+/// <param name="RelayLatency">Scan complete → outputs driven (relay on for an allow).</param>
+public sealed record GateOutcome(GateDecision Decision, JournaledEvent? Journaled, TimeSpan RelayLatency);

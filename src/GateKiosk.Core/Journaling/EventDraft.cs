@@ -1,0 +1,40 @@
+using GateKiosk.Contracts;
+
+namespace GateKiosk.Core.Journaling;
+
+/// <summary>An event before the journal gives it an id, a sequence number and its place in the hash chain.</summary>
+public sealed record EventDraft
+{
+    public required string Type { get; init; }
+
+    public required DateTimeOffset OccurredAt { get; init; }
+
+    public required string TimeSource { get; init; }
+
+    public string? Direction { get; init; }
+
+    public string? Decision { get; init; }
+
+    public string? Reason { get; init; }
+
+    public CredentialRef? Credential { get; init; }
+
+    public long PolicyVersion { get; init; }
+
+    public long? LatencyUs { get; init; }
+
+    public string? Detail { get; init; }
+}
+
+/// <summary>An event sealed in the journal: its number, its id, and the exact payload bytes that are published.</summary>
+/// <param name="Seq">Gapless sequence number per kiosk.</param>
+/// <param name="EventId">UUIDv7.</param>
+/// <param name="Payload">UTF-8 JSON of the <see cref="EntryEvent"/>; its SHA-256 is the next event's <c>prevHash</c>.</param>
+public sealed record JournaledEvent(long Seq, Guid EventId, ReadOnlyMemory<byte> Payload);
+
+/// <summary>A snapshot of the outbox for telemetry and the <c>journal</c> command.</summary>
+/// <param name="LastSeq">Highest sequence number written (0 when empty).</param>
+/// <param name="Unsent">Rows not yet acknowledged by the broker.</param>
+/// <param name="OldestUnsentAt">When the oldest unsent event occurred, if any.</param>
+/// <param name="SizeBytes">Size of the journal's files on disk.</param>
+public sealed record JournalStats(long LastSeq, long Unsent, DateTimeOffset? OldestUnsentAt, long SizeBytes);

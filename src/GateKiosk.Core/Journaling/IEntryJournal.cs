@@ -1,0 +1,27 @@
+namespace GateKiosk.Core.Journaling;
+
+/// <summary>
+/// The durable journal, which is also the outbox: every event is written here before anything else
+/// sees it, and the publisher reads only from here.
+/// </summary>
+public interface IEntryJournal
+{
+    /// <summary>
+    /// Seals <paramref name="draft"/> (event id, next <c>seq</c>, <c>prevHash</c>) and commits it durably.
+    /// Returns only once the event would survive a power cut. Throws <see cref="IOException"/>-like
+    /// exceptions when the disk refuses; the caller decides what a safe answer is.
+    /// </summary>
+    JournaledEvent Append(EventDraft draft);
+
+    /// <summary>Up to <paramref name="max"/> unsent events with <c>seq</c> greater than <paramref name="afterSeq"/>, in order.</summary>
+    IReadOnlyList<JournaledEvent> ReadUnsent(long afterSeq, int max);
+
+    /// <summary>Marks events sent (the broker acknowledged them).</summary>
+    void MarkSent(IReadOnlyList<long> seqs);
+
+    /// <summary>Outbox statistics.</summary>
+    JournalStats GetStats();
+
+    /// <summary>Completes when an event is appended after the call, or when <paramref name="cancellationToken"/> fires.</summary>
+    Task WaitForAppendAsync(CancellationToken cancellationToken);
+}

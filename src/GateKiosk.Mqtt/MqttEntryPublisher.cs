@@ -1,0 +1,151 @@
+using System.Buffers;
+using System.Text.Json;
+using GateKiosk.Contracts;
+using GateKiosk.Core;
+using GateKiosk.Core.Journaling;
+using GateKiosk.Core.Publishing;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MQTTnet;
+using MQTTnet.Exceptions;
+using MQTTnet.Protocol;
+
+namespace GateKiosk.Mqtt;
+
+/// <summary>
+/// Publishes the journal to <c>gatekiosk/v1/{site}/{kiosk}/events</c> at QoS 1. It reads only the journal,
+/// marks a row sent only after a successful PUBACK, keeps the retained status (birth <c>online</c>,
+/// will <c>offline</c>) and reconnects on its own.
+/// </summary>
+public sealed partial class MqttEntryPublisher : BackgroundService, IEventUplink
+{
+    private readonly IEntryJournal _journal;
+    private readonly MqttOptions _options;
+    private readonly KioskOptions _kiosk;
+    private readonly TimeProvider _time;
+    private readonly ILogger<MqttEntryPublisher> _logger;
+    private readonly MqttLink _link;
+    private readonly JournalForwarder _forwarder;
+    private readonly string _eventsTopic;
+
+    public MqttEntryPublisher(
+        IEntryJournal journal,
+        IOptions<MqttOptions> options,
+        IOptions<KioskOptions> kiosk,
+        TimeProvider time,
+        ILoggerFactory loggers)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(kiosk);
+        ArgumentNullException.ThrowIfNull(loggers);
+        _journal = journal;
+        _options = options.Value;
+        _kiosk = kiosk.Value;
+        _time = time;
+        _logger = loggers.CreateLogger<MqttEntryPublisher>();
+        _eventsTopic = Topics.Events(_kiosk.SiteId, _kiosk.KioskId);
+        var clientId = string.IsNullOrEmpty(_options.ClientId) ? $"gatekiosk-{_kiosk.SiteId}-{_kiosk.KioskId}" : _options.ClientId;
+        var will = StatusMessage(new KioskStatus(KioskStatus.Offline, _kiosk.KioskId, _kiosk.SiteId));
+        _link = new MqttLink(_options, clientId, will, loggers.CreateLogger<MqttLink>(), time);
+        _forwarder = new JournalForwarder(journal, this, loggers.CreateLogger<JournalForwarder>(), _options.MaxInFlight);
+    }
+
+    public bool IsConnected => _link.IsConnected;
+
+    public async Task<PublishOutcome> PublishAsync(JournaledEvent journaled, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(journaled);
+        var message = new MqttApplicationMessage
+        {
+            Topic = _eventsTopic,
+            Payload = new ReadOnlySequence<byte>(journaled.Payload),
+            QualityOfServiceLevel = MqttQualityOfServiceLevel.AtLeastOnce,
+            ContentType = "application/json",
+            PayloadFormatIndicator = MqttPayloadFormatIndicator.CharacterData,
+        };
+
+        // PublishAsync waits only on the token it is given: always bound it.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.Timeout);
+        try
+        {
+            var result = await _link.Client.PublishAsync(message, timeout.Token);
+            return result.IsSuccess
+                ? PublishOutcome.Acked
+                : new PublishOutcome(PublishStatus.Refused, $"{result.ReasonCode} {result.ReasonString}");
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new PublishOutcome(PublishStatus.Failed, $"no PUBACK within {_options.Timeout}");
+        }
+        catch (Exception ex) when (ex is MqttCommunicationException or OperationCanceledException or InvalidOperationException)
+        {
+            return new PublishOutcome(PublishStatus.Failed, ex.GetBaseException().Message);
+        }
+    }
+
+    /// <summary>One pass over the outbox; the loop in <see cref="ExecuteAsync"/> calls it, and so can tests.</summary>
+    public Task<ForwardResult> PublishPendingAsync(CancellationToken cancellationToken) => _forwarder.PublishPendingAsync(cancellationToken);
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        await _link.DisconnectAsync();
+    }
+
+    public override void Dispose()
+    {
+        _link.Dispose();
+        base.Dispose();
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => _link.RunAsync(SessionAsync, stoppingToken);
+
+    private async Task SessionAsync(CancellationToken sessionToken)
+    {
+        var birth = StatusMessage(new KioskStatus(
+            KioskStatus.Online,
+            _kiosk.KioskId,
+            _kiosk.SiteId,
+            typeof(MqttEntryPublisher).Assembly.GetName().Version?.ToString(3),
+            _time.GetUtcNow(),
+            new Dictionary<string, string> { ["acceptedKinds"] = string.Join(',', _kiosk.AcceptedKinds) }));
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(sessionToken))
+        {
+            timeout.CancelAfter(_options.Timeout);
+            await _link.Client.PublishAsync(birth, timeout.Token);
+        }
+
+        while (!sessionToken.IsCancellationRequested && _link.IsConnected)
+        {
+            // Arm the wake-up before reading, so an append during the pass is not missed.
+            var appended = _journal.WaitForAppendAsync(sessionToken);
+            var result = await _forwarder.PublishPendingAsync(sessionToken);
+            if (result.Acked > 0)
+            {
+                LogForwarded(result.Acked);
+            }
+
+            if (result.Stalled)
+            {
+                // Refused or timed out: start a fresh session after backoff rather than hammering the broker.
+                return;
+            }
+
+            await Task.WhenAny(appended, Task.Delay(TimeSpan.FromSeconds(1), _time, sessionToken));
+        }
+    }
+
+    private static MqttApplicationMessage StatusMessage(KioskStatus status) => new()
+    {
+        Topic = Topics.Status(status.SiteId, status.KioskId),
+        Payload = new ReadOnlySequence<byte>(JsonSerializer.SerializeToUtf8Bytes(status, ContractsJsonContext.Default.KioskStatus)),
+        QualityOfServiceLevel = MqttQualityOfServiceLevel.AtLeastOnce,
+        Retain = true,
+        ContentType = "application/json",
+    };
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Forwarded {Count} events")]
+    private partial void LogForwarded(int count);
+}

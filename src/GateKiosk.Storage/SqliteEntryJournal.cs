@@ -1,0 +1,185 @@
+using GateKiosk.Core.Journaling;
+using Microsoft.Data.Sqlite;
+
+namespace GateKiosk.Storage;
+
+/// <summary>
+/// The journal and outbox in one SQLite file (WAL). Appends commit with <c>synchronous=FULL</c>, so an
+/// event that <see cref="Append"/> returned survives a power cut; the publisher's sent marks use a
+/// second connection with <c>synchronous=NORMAL</c>, because a lost mark only means a resend that
+/// central absorbs by <c>eventId</c>.
+/// </summary>
+public sealed class SqliteEntryJournal : IEntryJournal, IDisposable
+{
+    private const string Schema = """
+        CREATE TABLE IF NOT EXISTS journal(
+            seq         INTEGER PRIMARY KEY,
+            event_id    TEXT    NOT NULL UNIQUE,
+            occurred_at INTEGER NOT NULL,
+            payload     BLOB    NOT NULL,
+            sent        INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX IF NOT EXISTS journal_unsent ON journal(seq) WHERE sent = 0;
+        """;
+
+    private readonly string _path;
+    private readonly string _siteId;
+    private readonly string _kioskId;
+    private readonly AppendSignal _appended = new();
+    private readonly Lock _writeLock = new();
+    private readonly Lock _readLock = new();
+    private readonly SqliteConnection _writer;
+    private readonly SqliteConnection _reader;
+    private readonly SqliteCommand _insert;
+    private long _lastSeq;
+    private string _lastHash;
+
+    public SqliteEntryJournal(string databasePath, string siteId, string kioskId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(databasePath);
+        _path = Path.GetFullPath(databasePath);
+        _siteId = siteId;
+        _kioskId = kioskId;
+        Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
+
+        _writer = Open(_path, "FULL");
+        Execute(_writer, Schema);
+        _reader = Open(_path, "NORMAL");
+
+        (_lastSeq, _lastHash) = ReadTail(_writer);
+        _insert = _writer.CreateCommand();
+        _insert.CommandText = "INSERT INTO journal(seq, event_id, occurred_at, payload) VALUES ($seq, $id, $at, $payload)";
+        _insert.Parameters.Add("$seq", SqliteType.Integer);
+        _insert.Parameters.Add("$id", SqliteType.Text);
+        _insert.Parameters.Add("$at", SqliteType.Integer);
+        _insert.Parameters.Add("$payload", SqliteType.Blob);
+        _insert.Prepare();
+    }
+
+    /// <summary>The journal file.</summary>
+    public string DatabasePath => _path;
+
+    public JournaledEvent Append(EventDraft draft)
+    {
+        ArgumentNullException.ThrowIfNull(draft);
+        lock (_writeLock)
+        {
+            var seq = _lastSeq + 1;
+            var eventId = Guid.CreateVersion7(draft.OccurredAt);
+            var entry = EventChain.Seal(draft, _siteId, _kioskId, seq, _lastHash, eventId);
+            var payload = EventChain.Serialize(entry);
+
+            _insert.Parameters[0].Value = seq;
+            _insert.Parameters[1].Value = eventId.ToString();
+            _insert.Parameters[2].Value = entry.OccurredAt.ToUnixTimeMilliseconds();
+            _insert.Parameters[3].Value = payload;
+            _insert.ExecuteNonQuery(); // autocommit: one fsync'd WAL commit
+
+            _lastSeq = seq;
+            _lastHash = EventChain.Hash(payload);
+            _appended.Set();
+            return new JournaledEvent(seq, eventId, payload);
+        }
+    }
+
+    public IReadOnlyList<JournaledEvent> ReadUnsent(long afterSeq, int max)
+    {
+        lock (_readLock)
+        {
+            using var cmd = _reader.CreateCommand();
+            cmd.CommandText = "SELECT seq, event_id, payload FROM journal WHERE sent = 0 AND seq > $after ORDER BY seq LIMIT $max";
+            cmd.Parameters.AddWithValue("$after", afterSeq);
+            cmd.Parameters.AddWithValue("$max", max);
+            using var reader = cmd.ExecuteReader();
+            var list = new List<JournaledEvent>();
+            while (reader.Read())
+            {
+                list.Add(new JournaledEvent(reader.GetInt64(0), Guid.Parse(reader.GetString(1)), (byte[])reader[2]));
+            }
+
+            return list;
+        }
+    }
+
+    public void MarkSent(IReadOnlyList<long> seqs)
+    {
+        ArgumentNullException.ThrowIfNull(seqs);
+        if (seqs.Count == 0)
+        {
+            return;
+        }
+
+        lock (_readLock)
+        {
+            using var tx = _reader.BeginTransaction();
+            using var cmd = _reader.CreateCommand();
+            cmd.Transaction = tx;
+            cmd.CommandText = "UPDATE journal SET sent = 1 WHERE seq = $seq";
+            var p = cmd.Parameters.Add("$seq", SqliteType.Integer);
+            foreach (var seq in seqs)
+            {
+                p.Value = seq;
+                cmd.ExecuteNonQuery();
+            }
+
+            tx.Commit();
+        }
+    }
+
+    public JournalStats GetStats()
+    {
+        lock (_readLock)
+        {
+            using var cmd = _reader.CreateCommand();
+            cmd.CommandText = """
+                SELECT (SELECT COALESCE(MAX(seq), 0) FROM journal),
+                       (SELECT COUNT(*) FROM journal WHERE sent = 0),
+                       (SELECT MIN(occurred_at) FROM journal WHERE sent = 0)
+                """;
+            using var reader = cmd.ExecuteReader();
+            reader.Read();
+            DateTimeOffset? oldest = reader.IsDBNull(2) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2));
+            var size = new[] { _path, _path + "-wal", _path + "-shm" }.Where(File.Exists).Sum(f => new FileInfo(f).Length);
+            return new JournalStats(reader.GetInt64(0), reader.GetInt64(1), oldest, size);
+        }
+    }
+
+    public Task WaitForAppendAsync(CancellationToken cancellationToken) => _appended.WaitAsync(cancellationToken);
+
+    public void Dispose()
+    {
+        _insert.Dispose();
+        _reader.Dispose();
+        _writer.Dispose();
+    }
+
+    private static SqliteConnection Open(string path, string synchronous)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Pooling = false,
+            DefaultTimeout = 30,
+        }.ToString());
+        connection.Open();
+        Execute(connection, $"PRAGMA journal_mode=WAL; PRAGMA synchronous={synchronous}; PRAGMA busy_timeout=10000;");
+        return connection;
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    private static (long Seq, string Hash) ReadTail(SqliteConnection connection)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT seq, payload FROM journal ORDER BY seq DESC LIMIT 1";
+        using var reader = cmd.ExecuteReader();
+        return reader.Read()
+            ? (reader.GetInt64(0), EventChain.Hash((byte[])reader[1]))
+            : (0, EventChain.Genesis);
+    }
+}

@@ -1,0 +1,35 @@
+using GateKiosk.Core;
+using GateKiosk.Core.Scanning;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace GateKiosk.Hosting;
+
+/// <summary>Feeds every scan of the configured source through the pipeline; the loop only loops.</summary>
+internal sealed partial class ScanWorker(IScanSource source, GatePipeline pipeline, ILogger<ScanWorker> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        pipeline.RecordSystemEvent("kiosk-started");
+        LogReading(source.Name);
+        try
+        {
+            await foreach (var scan in source.ReadAsync(stoppingToken))
+            {
+                pipeline.Process(scan);
+            }
+
+            LogSourceEnded(source.Name);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            pipeline.RecordSystemEvent("kiosk-stopping");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Reading scans from {Source}")]
+    private partial void LogReading(string source);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scan source {Source} ended; the kiosk keeps publishing its journal")]
+    private partial void LogSourceEnded(string source);
+}

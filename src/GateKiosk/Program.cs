@@ -1,0 +1,49 @@
+using GateKiosk.Hosting;
+using Microsoft.Extensions.Hosting;
+
+namespace GateKiosk;
+
+/// <summary>The kiosk executable: <c>gatekiosk VERB [--Section:Key=value ...]</c>.</summary>
+internal static class Program
+{
+    internal const string Usage = """
+        Usage: gatekiosk <command> [--Section:Key=value ...]
+
+        Commands:
+          run        run the kiosk: read scans, decide, drive the door, journal and publish
+
+        Configuration: appsettings.json, /etc/gatekiosk/*.json, GATEKIOSK_Section__Key environment variables
+        and --Section:Key=value arguments (see README.md for every key).
+        """;
+
+    public static async Task<int> Main(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            Console.WriteLine(Usage);
+            return args.Length == 0 ? 2 : 0;
+        }
+
+        var rest = args[1..];
+        switch (args[0])
+        {
+            case "run":
+                return await HostRunner.RunAsync(BuildKioskHost(rest), Console.Error);
+            default:
+                await Console.Error.WriteLineAsync($"Unknown command '{args[0]}'.{Environment.NewLine}{Usage}");
+                return 2;
+        }
+    }
+
+    /// <summary>The kiosk host with its configuration sources, logging and services.</summary>
+    internal static IHost BuildKioskHost(string[] args, Action<HostApplicationBuilder>? customize = null)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddGateKioskSources("/etc/gatekiosk", args);
+        builder.Logging.AddGateKioskConsole(builder.Configuration);
+        builder.Services.AddSystemd();
+        builder.Services.AddKiosk();
+        customize?.Invoke(builder);
+        return builder.Build();
+    }
+}
