@@ -1,5 +1,3 @@
-using System.Reflection;
-
 namespace GateKiosk.Benchmarks;
 
 /// <summary><c>dotnet run -c Release --project tests/GateKiosk.Benchmarks -- NAME [args]</c>; no name lists them.</summary>
