@@ -1,0 +1,137 @@
+using System.Text.Json;
+using GateKiosk.Contracts;
+using GateKiosk.Core.Credentials;
+using GateKiosk.Core.Deciding;
+using GateKiosk.Core.Journaling;
+using GateKiosk.Core.Scanning;
+using GateKiosk.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace GateKiosk.Core.Tests;
+
+public sealed class GatePipelineTests
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero));
+    private readonly FakeEntryJournal _journal = new();
+    private readonly FakeGateSignal _signal = new();
+
+    private GatePipeline CreatePipeline(params string[] allowlist)
+    {
+        var badges = new BadgeOptions();
+        foreach (var b in allowlist)
+        {
+            badges.Allowlist.Add(b);
+        }
+
+        var kiosk = Options.Create(new KioskOptions { SiteId = "site-1", KioskId = "kiosk-1" });
+        return new GatePipeline(
+            new CredentialVerifier([new BadgeAllowlistVerifier(Options.Create(badges))]),
+            new AccessDecider(kiosk),
+            _journal,
+            _signal,
+            new FakeTimeSourceProbe(TimeSources.Ntp),
+            _time,
+            NullLogger<GatePipeline>.Instance);
+    }
+
+    private static EntryEvent Read(JournaledEvent e) => JsonSerializer.Deserialize(e.Payload.Span, ContractsJsonContext.Default.EntryEvent)!;
+
+    [Fact]
+    public void Process_EnrolledBadge_JournalsAllowThenSignals()
+    {
+        var pipeline = CreatePipeline("E1001");
+
+        var outcome = pipeline.Process(new RawScan("E1001", _time.GetTimestamp(), "test"));
+
+        Assert.True(outcome.Decision.IsAllow);
+        var entry = Read(Assert.Single(_journal.All));
+        Assert.Equal((EventTypes.Entry, Decisions.Allow, ReasonCodes.Valid, 1L), (entry.Type, entry.Decision, entry.Reason, entry.Seq));
+        Assert.Equal("E1001", entry.Credential?.SubjectId);
+        Assert.Equal(TimeSources.Ntp, entry.TimeSource);
+        Assert.Equal(_time.GetUtcNow(), entry.OccurredAt);
+        Assert.Same(outcome.Decision, Assert.Single(_signal.Signals));
+    }
+
+    [Theory]
+    [InlineData("E9999", ReasonCodes.NotEnrolled)]
+    [InlineData("E1\u00070", ReasonCodes.Unreadable)]
+    [InlineData("HC1:ABC", ReasonCodes.UnsupportedCredential)]
+    public void Process_BadCodes_DeniesWithStableReason(string text, string reason)
+    {
+        var pipeline = CreatePipeline("E1001");
+
+        var outcome = pipeline.Process(new RawScan(text, _time.GetTimestamp(), "test"));
+
+        Assert.Equal(Decisions.Deny, outcome.Decision.Decision);
+        Assert.Equal(reason, Read(Assert.Single(_journal.All)).Reason);
+        Assert.False(Assert.Single(_signal.Signals).IsAllow);
+    }
+
+    [Fact]
+    public void Process_JournalRefuses_DeniesWithInternalErrorAndKeepsRunning()
+    {
+        var pipeline = CreatePipeline("E1001");
+        _journal.FailWith = new IOException("No space left on device");
+
+        var outcome = pipeline.Process(new RawScan("E1001", _time.GetTimestamp(), "test"));
+
+        Assert.Equal(ReasonCodes.InternalError, outcome.Decision.Reason);
+        Assert.Null(outcome.Journaled);
+        Assert.False(Assert.Single(_signal.Signals).IsAllow);
+
+        _journal.FailWith = null;
+        Assert.True(pipeline.Process(new RawScan("E1001", _time.GetTimestamp(), "test")).Decision.IsAllow);
+    }
+
+    [Fact]
+    public void Process_Latency_IsMeasuredFromScanComplete()
+    {
+        var pipeline = CreatePipeline("E1001");
+        var completed = _time.GetTimestamp();
+        _time.Advance(TimeSpan.FromMilliseconds(7));
+
+        var outcome = pipeline.Process(new RawScan("E1001", completed, "test"));
+
+        Assert.Equal(TimeSpan.FromMilliseconds(7), outcome.RelayLatency);
+        Assert.Equal(7000, Read(outcome.Journaled!).LatencyUs);
+    }
+
+    [Fact]
+    public void Process_Sequence_IsGaplessAndHashChained()
+    {
+        var pipeline = CreatePipeline("E1001");
+        for (var i = 0; i < 5; i++)
+        {
+            pipeline.Process(new RawScan(i % 2 == 0 ? "E1001" : "nope", _time.GetTimestamp(), "test"));
+        }
+
+        pipeline.RecordSystemEvent("kiosk-started");
+
+        var prev = EventChain.Genesis;
+        var seq = 1L;
+        foreach (var e in _journal.All)
+        {
+            var entry = Read(e);
+            Assert.Equal(seq++, entry.Seq);
+            Assert.Equal(prev, entry.PrevHash);
+            prev = EventChain.Hash(e.Payload.Span);
+        }
+
+        Assert.Equal(6, seq - 1);
+    }
+
+    [Fact]
+    public void AccessDecider_ValidButNotAcceptedKind_Denies()
+    {
+        var options = new KioskOptions { SiteId = "s", KioskId = "k" };
+        options.AcceptedKinds.Clear();
+        options.AcceptedKinds.Add(CredentialKinds.StaffPass);
+        var decider = new AccessDecider(Options.Create(options));
+
+        var decision = decider.Decide(new CredentialCheck(ReasonCodes.Valid, new CredentialRef(CredentialKinds.Badge, "allowlist", "E1")));
+
+        Assert.Equal((Decisions.Deny, ReasonCodes.UnsupportedCredential), (decision.Decision, decision.Reason));
+    }
+}

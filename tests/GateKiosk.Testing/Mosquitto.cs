@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace GateKiosk.Testing;
+
+/// <summary>
+/// A real Mosquitto broker on a free loopback port, started by the test, with persistence on. It can be stopped
+/// and started again on the same port and data folder, as a broker restart in the field would.
+/// </summary>
+public sealed class Mosquitto : IAsyncDisposable
+{
+    private const string Binary = "/usr/sbin/mosquitto";
+    private readonly string _folder;
+    private readonly string _config;
+    private Process? _process;
+
+    private Mosquitto(int port, string folder, string extraConfig)
+    {
+        Port = port;
+        _folder = folder;
+        _config = Path.Combine(folder, "mosquitto.conf");
+        var data = Path.Combine(folder, "data");
+        Directory.CreateDirectory(data);
+        if (Environment.UserName == "root")
+        {
+            // Started as root, Mosquitto drops to the user 'mosquitto', which must own its persistence folder.
+            using var chown = Process.Start("chown", ["-R", "mosquitto", folder]);
+            chown.WaitForExit(10_000);
+        }
+
+        File.WriteAllText(_config, $"""
+            listener {port} 127.0.0.1
+            allow_anonymous true
+            persistence true
+            persistence_location {data}/
+            autosave_interval 1
+            max_queued_messages 1000000
+            max_inflight_messages 0
+            log_dest stderr
+            log_type error
+            log_type warning
+            {extraConfig}
+            """);
+    }
+
+    /// <summary>True when Mosquitto is installed here.</summary>
+    public static bool IsInstalled => File.Exists(Binary);
+
+    /// <summary>The skip message when it is not.</summary>
+    public const string NotInstalled = "mosquitto is not installed (/usr/sbin/mosquitto); the test command installs it with apt-get.";
+
+    public int Port { get; }
+
+    /// <summary>Starts a broker on a free loopback port; <paramref name="extraConfig"/> is appended to its configuration.</summary>
+    public static async Task<Mosquitto> StartAsync(string extraConfig = "")
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "gk-mosquitto-" + Guid.NewGuid().ToString("N")[..8]);
+        var broker = new Mosquitto(FreePort(), folder, extraConfig);
+        await broker.StartAsync();
+        return broker;
+    }
+
+    /// <summary>Starts (again) and waits until the port accepts connections.</summary>
+    public async Task StartAsync()
+    {
+        var info = new ProcessStartInfo(Binary, ["-c", _config]) { RedirectStandardError = true, RedirectStandardOutput = true };
+        _process = Process.Start(info) ?? throw new InvalidOperationException("mosquitto did not start");
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginErrorReadLine();
+        _process.BeginOutputReadLine();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(IPAddress.Loopback, Port, timeout.Token);
+                return;
+            }
+            catch (SocketException) when (!timeout.IsCancellationRequested && !_process.HasExited)
+            {
+                await Task.Delay(50, timeout.Token);
+            }
+        }
+    }
+
+    /// <summary>Stops the broker (SIGTERM, so it writes its persistence file) and waits for it to exit.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is { HasExited: false } p)
+        {
+            using var kill = Process.Start("kill", ["-TERM", p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            try
+            {
+                await p.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                p.Kill();
+                await p.WaitForExitAsync(CancellationToken.None);
+            }
+        }
+
+        _process?.Dispose();
+        _process = null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    /// <summary>A free TCP port on loopback.</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
