@@ -1,0 +1,94 @@
+using GateKiosk.Core.Signalling;
+using GateKiosk.Devices.Gpio;
+using GateKiosk.Hosting;
+using GateKiosk.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace GateKiosk.Tests.Hosting;
+
+public sealed class ConfigurationTests : IDisposable
+{
+    private readonly string _data = Path.Combine(Path.GetTempPath(), "gk-config-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_data))
+        {
+            Directory.Delete(_data, recursive: true);
+        }
+    }
+
+    private static async Task<(int Code, string Error)> RunAsync(params string[] args)
+    {
+        using var error = new StringWriter();
+        var code = await HostRunner.RunAsync(Program.BuildKioskHost(args), error);
+        return (code, error.ToString());
+    }
+
+    private string[] Valid(params string[] extra) =>
+    [
+        "--Kiosk:SiteId=site-1", "--Kiosk:KioskId=gate-1", $"--Kiosk:DataDirectory={_data}", "--Mqtt:Host=127.0.0.1", "--Gpio:Driver=Simulated",
+        .. extra,
+    ];
+
+    [Fact]
+    public async Task Run_MissingKeys_ExitsWithMessageNamingEachKey()
+    {
+        var (code, error) = await RunAsync();
+
+        Assert.Equal(HostRunner.ConfigurationError, code);
+        Assert.Contains("Kiosk:SiteId", error, StringComparison.Ordinal);
+        Assert.Contains("Kiosk:KioskId", error, StringComparison.Ordinal);
+        Assert.Contains("Mqtt:Host", error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_data), "nothing may be created on a bad configuration");
+    }
+
+    [Theory]
+    [InlineData("--Mqtt:Hots=broker", "Mqtt:Hots is not a known key")]
+    [InlineData("--Mqtt:Port=eighty", "Mqtt:Port")]
+    [InlineData("--Gpio:RelayPin=99", "Gpio:RelayPin")]
+    [InlineData("--Kiosk:SiteId=Site One", "Kiosk:SiteId")]
+    [InlineData("--Gpio:RelayPulse=-00:00:01", "Gpio:RelayPulse")]
+    [InlineData("--Scanner:Source=File", "Scanner:Path")]
+    public async Task Run_WrongKey_ExitsWithMessageNamingTheKey(string bad, string expected)
+    {
+        var (code, error) = await RunAsync(Valid(bad));
+
+        Assert.Equal(HostRunner.ConfigurationError, code);
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public async Task Run_GpioDriverMissing_ExplainsWhichKeyToChange()
+    {
+        Skip.If(Directory.EnumerateFiles("/dev", "gpiochip*").Any(), "this machine has GPIO chips");
+        var (code, error) = await RunAsync(Valid("--Gpio:Driver=LibGpiodV2"));
+
+        Assert.Equal(HostRunner.ConfigurationError, code);
+        Assert.Contains("Gpio:Driver=Simulated", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Host_StartAndStop_LeavesRelayUnpulsedAndOutputsSafe()
+    {
+        var time = TimeProvider.System;
+        var driver = new FakeGpioDriver(time);
+        using var host = Program.BuildKioskHost(Valid("--Mqtt:Port=1", "--Scanner:Source=File", $"--Scanner:Path={Path.Combine(_data, "none.txt")}"), b =>
+            b.Services.AddSingleton<IGateSignal>(sp => new GpioGateSignal(
+                new System.Device.Gpio.GpioController(driver),
+                Microsoft.Extensions.Options.Options.Create(new GpioOptions()),
+                time,
+                shouldDispose: true)));
+        Directory.CreateDirectory(_data);
+        await File.WriteAllTextAsync(Path.Combine(_data, "none.txt"), "");
+
+        await host.StartAsync();
+        await host.StopAsync();
+
+        var relay = new GpioOptions().RelayPin;
+        Assert.NotEmpty(driver.WritesTo(relay));
+        Assert.All(driver.WritesTo(relay), w => Assert.Equal(System.Device.Gpio.PinValue.High, w.Value));
+        Assert.Equal(System.Device.Gpio.PinValue.Low, driver.Level(new GpioOptions().GreenLedPin));
+        Assert.Equal(System.Device.Gpio.PinValue.Low, driver.Level(new GpioOptions().RedLedPin));
+    }
+}
