@@ -1,0 +1,80 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json;
+using GateKiosk.Contracts;
+using GateKiosk.Core;
+using GateKiosk.Core.Journaling;
+using GateKiosk.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace GateKiosk.Mqtt.Tests;
+
+public sealed class MqttEntryPublisherTests
+{
+    [SkippableFact(Timeout = 60_000)]
+    public async Task Publisher_AgainstMosquitto_SendsJournalInSeqOrder_MarksSent_AndRetainsOnlineStatus()
+    {
+        Skip.IfNot(Mosquitto.IsInstalled, Mosquitto.NotInstalled);
+        await using var broker = await Mosquitto.StartAsync();
+
+        var received = new ConcurrentQueue<(string Topic, string Payload, bool Retain)>();
+        using var subscriber = new MqttClientFactory().CreateMqttClient();
+        subscriber.ApplicationMessageReceivedAsync += e =>
+        {
+            received.Enqueue((e.ApplicationMessage.Topic, Encoding.UTF8.GetString(e.ApplicationMessage.Payload.ToArray()), e.ApplicationMessage.Retain));
+            return Task.CompletedTask;
+        };
+        await subscriber.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.Port).WithClientId("test-sub").Build());
+        await subscriber.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter("gatekiosk/v1/#", MqttQualityOfServiceLevel.AtLeastOnce).Build());
+
+        var journal = new FakeEntryJournal();
+        for (var i = 0; i < 100; i++)
+        {
+            journal.Append(new EventDraft { Type = EventTypes.System, OccurredAt = DateTimeOffset.UnixEpoch, TimeSource = TimeSources.None, Detail = $"n{i}" });
+        }
+
+        var kiosk = new KioskOptions { SiteId = "site-1", KioskId = "kiosk-1" };
+        var mqtt = new MqttOptions { Host = "127.0.0.1", Port = broker.Port, MaxInFlight = 16 };
+        using var publisher = new MqttEntryPublisher(journal, Options.Create(mqtt), Options.Create(kiosk), TimeProvider.System, NullLoggerFactory.Instance);
+        await publisher.StartAsync(CancellationToken.None);
+
+        await Eventually.TrueAsync(() => journal.GetStats().Unsent == 0 && received.Count(r => r.Topic.EndsWith("/events", StringComparison.Ordinal)) == 100, TimeSpan.FromSeconds(20), "all events acked and delivered");
+        journal.Append(new EventDraft { Type = EventTypes.System, OccurredAt = DateTimeOffset.UnixEpoch, TimeSource = TimeSources.None, Detail = "live" });
+        await Eventually.TrueAsync(() => journal.GetStats().Unsent == 0, TimeSpan.FromSeconds(10), "a live event is sent without waiting for a poll");
+
+        var seqs = received.Where(r => r.Topic == Topics.Events("site-1", "kiosk-1"))
+            .Select(r => JsonSerializer.Deserialize(r.Payload, ContractsJsonContext.Default.EntryEvent)!.Seq).ToList();
+        Assert.Equal(Enumerable.Range(1, 101).Select(i => (long)i), seqs);
+        var status = received.First(r => r.Topic == Topics.Status("site-1", "kiosk-1"));
+        Assert.Equal(KioskStatus.Online, JsonSerializer.Deserialize(status.Payload, ContractsJsonContext.Default.KioskStatus)!.State);
+
+        await publisher.StopAsync(CancellationToken.None);
+
+        // A late subscriber still sees the retained status.
+        using var late = new MqttClientFactory().CreateMqttClient();
+        var retained = new TaskCompletionSource<bool>();
+        late.ApplicationMessageReceivedAsync += e =>
+        {
+            retained.TrySetResult(e.ApplicationMessage.Retain);
+            return Task.CompletedTask;
+        };
+        await late.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.Port).WithClientId("test-late").Build());
+        await late.SubscribeAsync(Topics.Status("site-1", "kiosk-1"));
+        Assert.True(await retained.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public void Validator_BadValues_NameTheKeys()
+    {
+        var result = new MqttOptionsValidator().Validate(null, new MqttOptions { Host = "", Port = 0, Password = "x" });
+
+        Assert.True(result.Failed);
+        Assert.Contains("Mqtt:Host", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("Mqtt:Port", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("Mqtt:Username", result.FailureMessage, StringComparison.Ordinal);
+    }
+}
