@@ -27,6 +27,7 @@ public static class CentralApp
         builder.WebHost.UseUrls(urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
         var services = builder.Services;
+        services.AddSystemd();
         services.TryAddSingleton(TimeProvider.System);
         services.AddValidatedOptions<CentralOptions, CentralOptionsValidator>(CentralOptions.SectionName);
         services.AddValidatedOptions<MqttOptions, MqttOptionsValidator>(MqttOptions.SectionName);
