@@ -1,6 +1,6 @@
+using Microsoft.Extensions.Logging;
 using MQTTnet;
 using MQTTnet.Formatter;
-using Microsoft.Extensions.Logging;
 
 namespace GateKiosk.Mqtt;
 
