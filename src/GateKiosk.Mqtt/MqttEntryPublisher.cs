@@ -48,18 +48,21 @@ public sealed partial class MqttEntryPublisher : BackgroundService, IEventUplink
         var clientId = string.IsNullOrEmpty(_options.ClientId) ? $"gatekiosk-{_kiosk.SiteId}-{_kiosk.KioskId}" : _options.ClientId;
         var will = StatusMessage(new KioskStatus(KioskStatus.Offline, _kiosk.KioskId, _kiosk.SiteId));
         _link = new MqttLink(_options, clientId, will, loggers.CreateLogger<MqttLink>(), time);
-        _forwarder = new JournalForwarder(journal, this, loggers.CreateLogger<JournalForwarder>(), _options.MaxInFlight);
+        _forwarder = new JournalForwarder(journal, this, loggers.CreateLogger<JournalForwarder>());
     }
 
     public bool IsConnected => _link.IsConnected;
 
-    public async Task<PublishOutcome> PublishAsync(JournaledEvent journaled, CancellationToken cancellationToken)
+    /// <summary><c>Mqtt:MaxInFlight</c>, never above the receive maximum the broker announced (MQTT 5).</summary>
+    public int MaxInFlight => _link.ConnectResult?.ReceiveMaximum is > 0 and var max ? Math.Min(_options.MaxInFlight, (int)max) : _options.MaxInFlight;
+
+    public async Task<PublishOutcome> PublishAsync(OutboxMessage message, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(journaled);
-        var message = new MqttApplicationMessage
+        ArgumentNullException.ThrowIfNull(message);
+        var publish = new MqttApplicationMessage
         {
             Topic = _eventsTopic,
-            Payload = new ReadOnlySequence<byte>(journaled.Payload),
+            Payload = new ReadOnlySequence<byte>(message.Payload),
             QualityOfServiceLevel = MqttQualityOfServiceLevel.AtLeastOnce,
             ContentType = "application/json",
             PayloadFormatIndicator = MqttPayloadFormatIndicator.CharacterData,
@@ -70,7 +73,7 @@ public sealed partial class MqttEntryPublisher : BackgroundService, IEventUplink
         timeout.CancelAfter(_options.Timeout);
         try
         {
-            var result = await _link.Client.PublishAsync(message, timeout.Token);
+            var result = await _link.Client.PublishAsync(publish, timeout.Token);
             return result.IsSuccess
                 ? PublishOutcome.Acked
                 : new PublishOutcome(PublishStatus.Refused, $"{result.ReasonCode} {result.ReasonString}");

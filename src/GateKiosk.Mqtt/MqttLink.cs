@@ -40,6 +40,9 @@ public sealed partial class MqttLink : IDisposable
 
     public bool IsConnected => _client.IsConnected;
 
+    /// <summary>What the broker said when the current session started (receive maximum, packet size limit).</summary>
+    public MqttClientConnectResult? ConnectResult { get; private set; }
+
     /// <summary>
     /// Runs until <paramref name="stoppingToken"/> fires: connect, run <paramref name="session"/> (which should
     /// return when the link drops or it is done), wait for the drop, back off, repeat.
@@ -61,6 +64,8 @@ public sealed partial class MqttLink : IDisposable
                     {
                         throw new MqttRefusedException($"broker refused the connection: {result.ResultCode} {result.ReasonString}");
                     }
+
+                    ConnectResult = result;
                 }
 
                 LogConnected(_clientId, _options.Host, _options.Port);

@@ -22,6 +22,11 @@ public sealed class SqliteEntryJournal : IEntryJournal, IDisposable
         CREATE INDEX IF NOT EXISTS journal_unsent ON journal(seq) WHERE sent = 0;
         """;
 
+    /// <summary>Values of the <c>sent</c> column: waiting, acknowledged, refused and set aside.</summary>
+    private const int Unsent = 0;
+    private const int Sent = 1;
+    private const int Aside = 2;
+
     private readonly string _path;
     private readonly string _siteId;
     private readonly string _kioskId;
@@ -101,7 +106,22 @@ public sealed class SqliteEntryJournal : IEntryJournal, IDisposable
         }
     }
 
-    public void MarkSent(IReadOnlyList<long> seqs)
+    public void MarkSent(IReadOnlyList<long> seqs) => SetState(seqs, Sent);
+
+    public void SetAside(IReadOnlyList<long> seqs) => SetState(seqs, Aside);
+
+    public int RequeueSetAside()
+    {
+        lock (_readLock)
+        {
+            using var cmd = _reader.CreateCommand();
+            cmd.CommandText = $"UPDATE journal SET sent = {Unsent} WHERE sent = {Aside}";
+            return cmd.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>Sets the state of <paramref name="seqs"/> in one transaction, as ranges of consecutive numbers.</summary>
+    private void SetState(IReadOnlyList<long> seqs, int state)
     {
         ArgumentNullException.ThrowIfNull(seqs);
         if (seqs.Count == 0)
@@ -114,12 +134,21 @@ public sealed class SqliteEntryJournal : IEntryJournal, IDisposable
             using var tx = _reader.BeginTransaction();
             using var cmd = _reader.CreateCommand();
             cmd.Transaction = tx;
-            cmd.CommandText = "UPDATE journal SET sent = 1 WHERE seq = $seq";
-            var p = cmd.Parameters.Add("$seq", SqliteType.Integer);
-            foreach (var seq in seqs)
+            cmd.CommandText = $"UPDATE journal SET sent = $state WHERE seq BETWEEN $first AND $last AND sent <> {Sent}";
+            cmd.Parameters.AddWithValue("$state", state);
+            var first = cmd.Parameters.Add("$first", SqliteType.Integer);
+            var last = cmd.Parameters.Add("$last", SqliteType.Integer);
+            var ordered = seqs.Order().ToArray();
+            var start = 0;
+            for (var i = 1; i <= ordered.Length; i++)
             {
-                p.Value = seq;
-                cmd.ExecuteNonQuery();
+                if (i == ordered.Length || ordered[i] != ordered[i - 1] + 1)
+                {
+                    first.Value = ordered[start];
+                    last.Value = ordered[i - 1];
+                    cmd.ExecuteNonQuery();
+                    start = i;
+                }
             }
 
             tx.Commit();
@@ -134,13 +163,14 @@ public sealed class SqliteEntryJournal : IEntryJournal, IDisposable
             cmd.CommandText = """
                 SELECT (SELECT COALESCE(MAX(seq), 0) FROM journal),
                        (SELECT COUNT(*) FROM journal WHERE sent = 0),
-                       (SELECT MIN(occurred_at) FROM journal WHERE sent = 0)
+                       (SELECT occurred_at FROM journal WHERE sent = 0 ORDER BY seq LIMIT 1),
+                       (SELECT COUNT(*) FROM journal WHERE sent = 2)
                 """;
             using var reader = cmd.ExecuteReader();
             reader.Read();
             DateTimeOffset? oldest = reader.IsDBNull(2) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2));
             var size = new[] { _path, _path + "-wal", _path + "-shm" }.Where(File.Exists).Sum(f => new FileInfo(f).Length);
-            return new JournalStats(reader.GetInt64(0), reader.GetInt64(1), oldest, size);
+            return new JournalStats(reader.GetInt64(0), reader.GetInt64(1), oldest, size, reader.GetInt64(3));
         }
     }
 

@@ -42,13 +42,14 @@ public sealed class MqttEntryPublisherTests
         using var publisher = new MqttEntryPublisher(journal, Options.Create(mqtt), Options.Create(kiosk), TimeProvider.System, NullLoggerFactory.Instance);
         await publisher.StartAsync(CancellationToken.None);
 
-        await Eventually.TrueAsync(() => journal.GetStats().Unsent == 0 && received.Count(r => r.Topic.EndsWith("/events", StringComparison.Ordinal)) == 100, TimeSpan.FromSeconds(20), "all events acked and delivered");
+        await Eventually.TrueAsync(() => journal.GetStats().Unsent == 0 && Seqs(received).Count == 100, TimeSpan.FromSeconds(20), "all events acked and delivered");
         journal.Append(new EventDraft { Type = EventTypes.System, OccurredAt = DateTimeOffset.UnixEpoch, TimeSource = TimeSources.None, Detail = "live" });
         await Eventually.TrueAsync(() => journal.GetStats().Unsent == 0, TimeSpan.FromSeconds(10), "a live event is sent without waiting for a poll");
 
-        var seqs = received.Where(r => r.Topic == Topics.Events("site-1", "kiosk-1"))
-            .Select(r => JsonSerializer.Deserialize(r.Payload, ContractsJsonContext.Default.EntryEvent)!.Seq).ToList();
-        Assert.Equal(Enumerable.Range(1, 101).Select(i => (long)i), seqs);
+        await Eventually.TrueAsync(() => Seqs(received).Count == 101, TimeSpan.FromSeconds(10), "the live event is delivered");
+        Assert.Equal(Enumerable.Range(1, 101).Select(i => (long)i), Seqs(received));
+        Assert.Contains(received, r => r.Payload.StartsWith('['));
+        Assert.StartsWith("{", received.Last(r => r.Topic.EndsWith("/events", StringComparison.Ordinal)).Payload, StringComparison.Ordinal);
         var status = received.First(r => r.Topic == Topics.Status("site-1", "kiosk-1"));
         Assert.Equal(KioskStatus.Online, JsonSerializer.Deserialize(status.Payload, ContractsJsonContext.Default.KioskStatus)!.State);
 
@@ -66,6 +67,14 @@ public sealed class MqttEntryPublisherTests
         await late.SubscribeAsync(Topics.Status("site-1", "kiosk-1"));
         Assert.True(await retained.Task.WaitAsync(TimeSpan.FromSeconds(10)));
     }
+
+    /// <summary>The seq numbers delivered on the events topic, single events and batches alike, in arrival order.</summary>
+    private static List<long> Seqs(IEnumerable<(string Topic, string Payload, bool Retain)> received) =>
+        [.. received.Where(r => r.Topic == Topics.Events("site-1", "kiosk-1"))
+            .SelectMany(r => r.Payload.StartsWith('[')
+                ? JsonSerializer.Deserialize(r.Payload, ContractsJsonContext.Default.EntryEventArray)!
+                : [JsonSerializer.Deserialize(r.Payload, ContractsJsonContext.Default.EntryEvent)!])
+            .Select(e => e.Seq)];
 
     [Fact]
     public void Validator_BadValues_NameTheKeys()

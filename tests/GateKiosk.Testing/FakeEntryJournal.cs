@@ -6,7 +6,7 @@ namespace GateKiosk.Testing;
 public sealed class FakeEntryJournal : IEntryJournal
 {
     private readonly Lock _lock = new();
-    private readonly List<(JournaledEvent Event, bool Sent)> _rows = [];
+    private readonly List<(JournaledEvent Event, int State)> _rows = [];
     private readonly AppendSignal _appended = new();
     private string _lastHash = EventChain.Genesis;
 
@@ -38,7 +38,7 @@ public sealed class FakeEntryJournal : IEntryJournal
             var payload = EventChain.Serialize(EventChain.Seal(draft, "site-1", "kiosk-1", seq, _lastHash, id));
             _lastHash = EventChain.Hash(payload);
             var journaled = new JournaledEvent(seq, id, payload);
-            _rows.Add((journaled, false));
+            _rows.Add((journaled, 0));
             _appended.Set();
             return journaled;
         }
@@ -48,18 +48,21 @@ public sealed class FakeEntryJournal : IEntryJournal
     {
         lock (_lock)
         {
-            return [.. _rows.Where(r => !r.Sent && r.Event.Seq > afterSeq).Take(max).Select(r => r.Event)];
+            return [.. _rows.Where(r => r.State == 0 && r.Event.Seq > afterSeq).Take(max).Select(r => r.Event)];
         }
     }
 
-    public void MarkSent(IReadOnlyList<long> seqs)
+    public void MarkSent(IReadOnlyList<long> seqs) => SetState(seqs, 1);
+
+    public void SetAside(IReadOnlyList<long> seqs) => SetState(seqs, 2);
+
+    public int RequeueSetAside()
     {
         lock (_lock)
         {
-            foreach (var seq in seqs)
-            {
-                _rows[(int)seq - 1] = (_rows[(int)seq - 1].Event, true);
-            }
+            var aside = Enumerable.Range(0, _rows.Count).Where(i => _rows[i].State == 2).ToList();
+            aside.ForEach(i => _rows[i] = (_rows[i].Event, 0));
+            return aside.Count;
         }
     }
 
@@ -67,7 +70,21 @@ public sealed class FakeEntryJournal : IEntryJournal
     {
         lock (_lock)
         {
-            return new JournalStats(_rows.Count, _rows.Count(r => !r.Sent), null, 0);
+            return new JournalStats(_rows.Count, _rows.Count(r => r.State == 0), null, 0, _rows.Count(r => r.State == 2));
+        }
+    }
+
+    private void SetState(IReadOnlyList<long> seqs, int state)
+    {
+        lock (_lock)
+        {
+            foreach (var seq in seqs)
+            {
+                if (_rows[(int)seq - 1].State != 1)
+                {
+                    _rows[(int)seq - 1] = (_rows[(int)seq - 1].Event, state);
+                }
+            }
         }
     }
 

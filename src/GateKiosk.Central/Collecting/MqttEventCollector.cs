@@ -111,23 +111,45 @@ public sealed partial class MqttEventCollector : BackgroundService
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Stores a single event, or a batch: a JSON array of events whose elements are byte-for-byte the single
+    /// form (so the hash chain holds). A batch with any element that does not belong to the topic is rejected whole.
+    /// </summary>
     private void StoreEvent(string site, string kiosk, string topic, byte[] payload)
     {
-        var entry = Deserialize(payload, ContractsJsonContext.Default.EntryEvent);
-        if (entry is null || entry.SchemaVersion != 1 || entry.SiteId != site || entry.KioskId != kiosk || entry.Seq < 1)
+        var events = new List<(EntryEvent, string)>();
+        var isBatch = payload.AsSpan().TrimStart(" \t\r\n"u8) is [(byte)'[', ..];
+        try
         {
-            Reject(topic, "not a schemaVersion 1 event of this kiosk");
+            if (isBatch)
+            {
+                using var doc = JsonDocument.Parse(payload, new JsonDocumentOptions { MaxDepth = 16 });
+                foreach (var element in doc.RootElement.EnumerateArray())
+                {
+                    var raw = element.GetRawText();
+                    events.Add((element.Deserialize(ContractsJsonContext.Default.EntryEvent)!, raw));
+                }
+            }
+            else
+            {
+                events.Add((JsonSerializer.Deserialize(payload, ContractsJsonContext.Default.EntryEvent)!, Encoding.UTF8.GetString(payload)));
+            }
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            Reject(topic, "not JSON events");
             return;
         }
 
-        if (_store.Add(entry, Encoding.UTF8.GetString(payload)))
+        if (events.Count == 0 || events.Any(e => e.Item1 is null || e.Item1.SchemaVersion != 1 || e.Item1.SiteId != site || e.Item1.KioskId != kiosk || e.Item1.Seq < 1))
         {
-            Interlocked.Increment(ref _stored);
+            Reject(topic, "not schemaVersion 1 events of this kiosk");
+            return;
         }
-        else
-        {
-            Interlocked.Increment(ref _duplicates);
-        }
+
+        var added = _store.AddRange(events);
+        Interlocked.Add(ref _stored, added);
+        Interlocked.Add(ref _duplicates, events.Count - added);
     }
 
     private static T? Deserialize<T>(byte[] payload, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)

@@ -54,28 +54,43 @@ public sealed class SqliteEventStore : IDisposable
     }
 
     /// <summary>Stores <paramref name="entry"/> with its exact <paramref name="payload"/>; false when it was already stored.</summary>
-    public bool Add(EntryEvent entry, string payload)
+    public bool Add(EntryEvent entry, string payload) => AddRange([(entry, payload)]) == 1;
+
+    /// <summary>Stores events in one transaction; returns how many were new (the rest were already stored).</summary>
+    public int AddRange(IReadOnlyList<(EntryEvent Entry, string Payload)> events)
     {
-        ArgumentNullException.ThrowIfNull(entry);
+        ArgumentNullException.ThrowIfNull(events);
         lock (_lock)
         {
+            using var tx = _connection.BeginTransaction();
             using var cmd = _connection.CreateCommand();
+            cmd.Transaction = tx;
             cmd.CommandText = """
                 INSERT OR IGNORE INTO events(event_id, site_id, kiosk_id, seq, occurred_at, received_at, type, decision, reason, subject, payload)
                 VALUES ($id, $site, $kiosk, $seq, $at, $received, $type, $decision, $reason, $subject, $payload)
                 """;
-            cmd.Parameters.AddWithValue("$id", entry.EventId.ToString());
-            cmd.Parameters.AddWithValue("$site", entry.SiteId);
-            cmd.Parameters.AddWithValue("$kiosk", entry.KioskId);
-            cmd.Parameters.AddWithValue("$seq", entry.Seq);
-            cmd.Parameters.AddWithValue("$at", entry.OccurredAt.ToUnixTimeMilliseconds());
-            cmd.Parameters.AddWithValue("$received", _time.GetUtcNow().ToUnixTimeMilliseconds());
-            cmd.Parameters.AddWithValue("$type", entry.Type);
-            cmd.Parameters.AddWithValue("$decision", (object?)entry.Decision ?? DBNull.Value);
-            cmd.Parameters.AddWithValue("$reason", (object?)entry.Reason ?? DBNull.Value);
-            cmd.Parameters.AddWithValue("$subject", (object?)entry.Credential?.SubjectId ?? DBNull.Value);
-            cmd.Parameters.AddWithValue("$payload", payload);
-            return cmd.ExecuteNonQuery() == 1;
+            string[] names = ["$id", "$site", "$kiosk", "$seq", "$at", "$received", "$type", "$decision", "$reason", "$subject", "$payload"];
+            var p = names.Select(n => cmd.Parameters.Add(n, SqliteType.Text)).ToArray();
+            var received = _time.GetUtcNow().ToUnixTimeMilliseconds();
+            var added = 0;
+            foreach (var (entry, payload) in events)
+            {
+                p[0].Value = entry.EventId.ToString();
+                p[1].Value = entry.SiteId;
+                p[2].Value = entry.KioskId;
+                p[3].Value = entry.Seq;
+                p[4].Value = entry.OccurredAt.ToUnixTimeMilliseconds();
+                p[5].Value = received;
+                p[6].Value = entry.Type;
+                p[7].Value = (object?)entry.Decision ?? DBNull.Value;
+                p[8].Value = (object?)entry.Reason ?? DBNull.Value;
+                p[9].Value = (object?)entry.Credential?.SubjectId ?? DBNull.Value;
+                p[10].Value = payload;
+                added += cmd.ExecuteNonQuery();
+            }
+
+            tx.Commit();
+            return added;
         }
     }
 

@@ -37,4 +37,5 @@ public sealed record JournaledEvent(long Seq, Guid EventId, ReadOnlyMemory<byte>
 /// <param name="Unsent">Rows not yet acknowledged by the broker.</param>
 /// <param name="OldestUnsentAt">When the oldest unsent event occurred, if any.</param>
 /// <param name="SizeBytes">Size of the journal's files on disk.</param>
-public sealed record JournalStats(long LastSeq, long Unsent, DateTimeOffset? OldestUnsentAt, long SizeBytes);
+/// <param name="SetAside">Events the broker refused, kept aside until requeued.</param>
+public sealed record JournalStats(long LastSeq, long Unsent, DateTimeOffset? OldestUnsentAt, long SizeBytes, long SetAside = 0);

@@ -19,6 +19,12 @@ public interface IEntryJournal
     /// <summary>Marks events sent (the broker acknowledged them).</summary>
     void MarkSent(IReadOnlyList<long> seqs);
 
+    /// <summary>Sets aside events the broker refused: kept and counted, but not read as unsent until requeued.</summary>
+    void SetAside(IReadOnlyList<long> seqs);
+
+    /// <summary>Returns set-aside events to the outbox (after a policy change or a resync command); returns how many.</summary>
+    int RequeueSetAside();
+
     /// <summary>Outbox statistics.</summary>
     JournalStats GetStats();
 

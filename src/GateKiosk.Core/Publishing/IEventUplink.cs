@@ -1,5 +1,3 @@
-using GateKiosk.Core.Journaling;
-
 namespace GateKiosk.Core.Publishing;
 
 /// <summary>The link to the central broker, as the outbox sees it.</summary>
@@ -8,11 +6,14 @@ public interface IEventUplink
     /// <summary>True while a session with the broker is up.</summary>
     bool IsConnected { get; }
 
+    /// <summary>How many publishes may await their PUBACK at once (bounded by the broker's receive maximum).</summary>
+    int MaxInFlight { get; }
+
     /// <summary>
-    /// Publishes one journaled event and waits for the broker's answer. Never throws for a broker
-    /// that refuses or a link that drops: the outcome says which.
+    /// Publishes one outbox message (a single event or a batch) and waits for the broker's answer. Never throws
+    /// for a broker that refuses or a link that drops: the outcome says which.
     /// </summary>
-    Task<PublishOutcome> PublishAsync(JournaledEvent journaled, CancellationToken cancellationToken);
+    Task<PublishOutcome> PublishAsync(OutboxMessage message, CancellationToken cancellationToken);
 }
 
 /// <summary>What the broker said about one publish.</summary>
@@ -26,7 +27,7 @@ public sealed record PublishOutcome(PublishStatus Status, string? Detail = null)
 /// <summary>Outcome classes of a publish.</summary>
 public enum PublishStatus
 {
-    /// <summary>PUBACK with a success code: the row may be marked sent.</summary>
+    /// <summary>PUBACK with a success code: the rows may be marked sent.</summary>
     Acked,
 
     /// <summary>PUBACK with a reason code ≥ 0x80: the broker will not take it as it is.</summary>

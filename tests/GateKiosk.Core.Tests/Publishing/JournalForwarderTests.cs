@@ -7,16 +7,20 @@ namespace GateKiosk.Core.Tests.Publishing;
 
 public sealed class JournalForwarderTests
 {
-    private sealed class ScriptedUplink(Func<JournaledEvent, PublishOutcome> answer) : IEventUplink
+    private sealed class ScriptedUplink(Func<OutboxMessage, PublishOutcome> answer) : IEventUplink
     {
-        public List<long> Published { get; } = [];
+        public List<OutboxMessage> Messages { get; } = [];
+
+        public IEnumerable<long> Published => Messages.SelectMany(m => Enumerable.Range((int)m.FirstSeq, m.Count).Select(i => (long)i));
 
         public bool IsConnected { get; set; } = true;
 
-        public Task<PublishOutcome> PublishAsync(JournaledEvent journaled, CancellationToken cancellationToken)
+        public int MaxInFlight { get; set; } = 8;
+
+        public Task<PublishOutcome> PublishAsync(OutboxMessage message, CancellationToken cancellationToken)
         {
-            Published.Add(journaled.Seq);
-            return Task.FromResult(answer(journaled));
+            Messages.Add(message);
+            return Task.FromResult(answer(message));
         }
     }
 
@@ -37,7 +41,7 @@ public sealed class JournalForwarderTests
         var journal = JournalWith(70);
         var uplink = new ScriptedUplink(_ => PublishOutcome.Acked);
 
-        var result = await new JournalForwarder(journal, uplink, NullLogger<JournalForwarder>.Instance, maxInFlight: 8).PublishPendingAsync(CancellationToken.None);
+        var result = await new JournalForwarder(journal, uplink, NullLogger<JournalForwarder>.Instance).PublishPendingAsync(CancellationToken.None);
 
         Assert.Equal(new ForwardResult(70, Stalled: false), result);
         Assert.Equal(Enumerable.Range(1, 70).Select(i => (long)i), uplink.Published);
@@ -45,27 +49,65 @@ public sealed class JournalForwarderTests
     }
 
     [Fact]
-    public async Task PublishPendingAsync_FailureMidBatch_MarksOnlyTheAckedPrefix()
+    public async Task PublishPendingAsync_ShortBacklog_OneEventPerMessage()
     {
-        var journal = JournalWith(10);
-        var uplink = new ScriptedUplink(e => e.Seq == 4 ? new PublishOutcome(PublishStatus.Failed, "timeout") : PublishOutcome.Acked);
+        var journal = JournalWith(OutboxMessage.BatchThreshold - 1);
+        var uplink = new ScriptedUplink(_ => PublishOutcome.Acked);
 
-        var result = await new JournalForwarder(journal, uplink, NullLogger<JournalForwarder>.Instance, maxInFlight: 8).PublishPendingAsync(CancellationToken.None);
+        await new JournalForwarder(journal, uplink, NullLogger<JournalForwarder>.Instance).PublishPendingAsync(CancellationToken.None);
 
-        Assert.Equal(new ForwardResult(3, Stalled: true), result);
-        Assert.Equal([4L, 5, 6, 7, 8, 9, 10], journal.ReadUnsent(0, 100).Select(e => e.Seq));
+        Assert.All(uplink.Messages, m => Assert.Equal(1, m.Count));
+        Assert.Equal(journal.All[0].Payload.ToArray(), uplink.Messages[0].Payload.ToArray());
     }
 
     [Fact]
-    public async Task PublishPendingAsync_Refused_StopsWithoutMarking()
+    public async Task PublishPendingAsync_Backlog_BatchesAreArraysOfExactEventBytesUnderTheLimit()
     {
-        var journal = JournalWith(3);
-        var uplink = new ScriptedUplink(_ => new PublishOutcome(PublishStatus.Refused, "NotAuthorized"));
+        var journal = JournalWith(2000);
+        var uplink = new ScriptedUplink(_ => PublishOutcome.Acked);
+
+        await new JournalForwarder(journal, uplink, NullLogger<JournalForwarder>.Instance).PublishPendingAsync(CancellationToken.None);
+
+        Assert.True(uplink.Messages.Count < 100, $"{uplink.Messages.Count} messages");
+        Assert.All(uplink.Messages, m => Assert.True(m.Payload.Length <= OutboxMessage.MaxBatchBytes));
+        var first = uplink.Messages[0];
+        using var doc = System.Text.Json.JsonDocument.Parse(first.Payload);
+        var elements = doc.RootElement.EnumerateArray().ToList();
+        Assert.Equal(first.Count, elements.Count);
+        for (var i = 0; i < elements.Count; i++)
+        {
+            Assert.Equal(System.Text.Encoding.UTF8.GetString(journal.All[i].Payload.Span), elements[i].GetRawText());
+        }
+
+        Assert.Equal(Enumerable.Range(1, 2000).Select(i => (long)i), uplink.Published);
+    }
+
+    [Fact]
+    public async Task PublishPendingAsync_RefusedBatch_RetriesOneByOne_AndSetsAsideOnlyTheRefusedEvent()
+    {
+        var journal = JournalWith(20);
+        var uplink = new ScriptedUplink(m => m.FirstSeq <= 5 && m.LastSeq >= 5 ? new PublishOutcome(PublishStatus.Refused, "0x87") : PublishOutcome.Acked);
 
         var result = await new JournalForwarder(journal, uplink, NullLogger<JournalForwarder>.Instance).PublishPendingAsync(CancellationToken.None);
 
-        Assert.True(result.Stalled);
-        Assert.Equal(3, journal.GetStats().Unsent);
+        Assert.Equal(19, result.Acked);
+        Assert.False(result.Stalled);
+        var stats = journal.GetStats();
+        Assert.Equal((0L, 1L), (stats.Unsent, stats.SetAside));
+        Assert.Equal(1, journal.RequeueSetAside());
+        Assert.Equal([5L], journal.ReadUnsent(0, 10).Select(e => e.Seq));
+    }
+
+    [Fact]
+    public async Task PublishPendingAsync_FailureMidBatch_MarksOnlyTheAckedPrefix()
+    {
+        var journal = JournalWith(OutboxMessage.BatchThreshold - 1);
+        var uplink = new ScriptedUplink(m => m.FirstSeq == 4 ? new PublishOutcome(PublishStatus.Failed, "timeout") : PublishOutcome.Acked);
+
+        var result = await new JournalForwarder(journal, uplink, NullLogger<JournalForwarder>.Instance).PublishPendingAsync(CancellationToken.None);
+
+        Assert.Equal(new ForwardResult(3, Stalled: true), result);
+        Assert.Equal([4L, 5, 6, 7], journal.ReadUnsent(0, 100).Select(e => e.Seq));
     }
 
     [Fact]
