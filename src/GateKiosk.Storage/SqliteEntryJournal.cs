@@ -16,15 +16,23 @@ public sealed class SqliteEntryJournal : IEntryJournal, IDisposable
             seq         INTEGER PRIMARY KEY,
             event_id    TEXT    NOT NULL UNIQUE,
             occurred_at INTEGER NOT NULL,
-            payload     BLOB    NOT NULL,
-            sent        INTEGER NOT NULL DEFAULT 0
+            payload     BLOB    NOT NULL
         );
-        CREATE INDEX IF NOT EXISTS journal_unsent ON journal(seq) WHERE sent = 0;
+        CREATE TABLE IF NOT EXISTS outbox(
+            seq   INTEGER PRIMARY KEY,
+            state INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TRIGGER IF NOT EXISTS journal_to_outbox AFTER INSERT ON journal
+        BEGIN
+            INSERT INTO outbox(seq) VALUES (new.seq);
+        END;
         """;
 
-    /// <summary>Values of the <c>sent</c> column: waiting, acknowledged, refused and set aside.</summary>
+    /// <summary>
+    /// States of a row of <c>outbox</c>, which holds only what is not yet acknowledged: waiting, or refused and
+    /// set aside. Acknowledged events leave the outbox, so marking sent never rewrites an event's row.
+    /// </summary>
     private const int Unsent = 0;
-    private const int Sent = 1;
     private const int Aside = 2;
 
     private readonly string _path;
@@ -69,22 +77,54 @@ public sealed class SqliteEntryJournal : IEntryJournal, IDisposable
         ArgumentNullException.ThrowIfNull(draft);
         lock (_writeLock)
         {
-            var seq = _lastSeq + 1;
-            var eventId = Guid.CreateVersion7(draft.OccurredAt);
-            var entry = EventChain.Seal(draft, _siteId, _kioskId, seq, _lastHash, eventId);
-            var payload = EventChain.Serialize(entry);
-
-            _insert.Parameters[0].Value = seq;
-            _insert.Parameters[1].Value = eventId.ToString();
-            _insert.Parameters[2].Value = entry.OccurredAt.ToUnixTimeMilliseconds();
-            _insert.Parameters[3].Value = payload;
-            _insert.ExecuteNonQuery(); // autocommit: one fsync'd WAL commit
-
-            _lastSeq = seq;
-            _lastHash = EventChain.Hash(payload);
-            _appended.Set();
-            return new JournaledEvent(seq, eventId, payload);
+            return AppendLocked(draft);
         }
+    }
+
+    /// <summary>Appends several events in one durable commit (a burst, an import): all of them or none.</summary>
+    public IReadOnlyList<JournaledEvent> AppendRange(IReadOnlyList<EventDraft> drafts)
+    {
+        ArgumentNullException.ThrowIfNull(drafts);
+        lock (_writeLock)
+        {
+            var (seq, hash) = (_lastSeq, _lastHash);
+            using var tx = _writer.BeginTransaction();
+            _insert.Transaction = tx;
+            try
+            {
+                var appended = drafts.Select(AppendLocked).ToList();
+                tx.Commit();
+                return appended;
+            }
+            catch
+            {
+                (_lastSeq, _lastHash) = (seq, hash);
+                throw;
+            }
+            finally
+            {
+                _insert.Transaction = null;
+            }
+        }
+    }
+
+    private JournaledEvent AppendLocked(EventDraft draft)
+    {
+        var seq = _lastSeq + 1;
+        var eventId = Guid.CreateVersion7(draft.OccurredAt);
+        var entry = EventChain.Seal(draft, _siteId, _kioskId, seq, _lastHash, eventId);
+        var payload = EventChain.Serialize(entry);
+
+        _insert.Parameters[0].Value = seq;
+        _insert.Parameters[1].Value = eventId.ToString();
+        _insert.Parameters[2].Value = entry.OccurredAt.ToUnixTimeMilliseconds();
+        _insert.Parameters[3].Value = payload;
+        _insert.ExecuteNonQuery(); // outside AppendRange this is its own fsync'd WAL commit
+
+        _lastSeq = seq;
+        _lastHash = EventChain.Hash(payload);
+        _appended.Set();
+        return new JournaledEvent(seq, eventId, payload);
     }
 
     public IReadOnlyList<JournaledEvent> ReadUnsent(long afterSeq, int max)
@@ -92,7 +132,10 @@ public sealed class SqliteEntryJournal : IEntryJournal, IDisposable
         lock (_readLock)
         {
             using var cmd = _reader.CreateCommand();
-            cmd.CommandText = "SELECT seq, event_id, payload FROM journal WHERE sent = 0 AND seq > $after ORDER BY seq LIMIT $max";
+            cmd.CommandText = $"""
+                SELECT j.seq, j.event_id, j.payload FROM outbox o JOIN journal j ON j.seq = o.seq
+                WHERE o.seq > $after AND o.state = {Unsent} ORDER BY o.seq LIMIT $max
+                """;
             cmd.Parameters.AddWithValue("$after", afterSeq);
             cmd.Parameters.AddWithValue("$max", max);
             using var reader = cmd.ExecuteReader();
@@ -106,22 +149,22 @@ public sealed class SqliteEntryJournal : IEntryJournal, IDisposable
         }
     }
 
-    public void MarkSent(IReadOnlyList<long> seqs) => SetState(seqs, Sent);
+    public void MarkSent(IReadOnlyList<long> seqs) => ForRanges(seqs, "DELETE FROM outbox WHERE seq BETWEEN $first AND $last");
 
-    public void SetAside(IReadOnlyList<long> seqs) => SetState(seqs, Aside);
+    public void SetAside(IReadOnlyList<long> seqs) => ForRanges(seqs, $"UPDATE outbox SET state = {Aside} WHERE seq BETWEEN $first AND $last");
 
     public int RequeueSetAside()
     {
         lock (_readLock)
         {
             using var cmd = _reader.CreateCommand();
-            cmd.CommandText = $"UPDATE journal SET sent = {Unsent} WHERE sent = {Aside}";
+            cmd.CommandText = $"UPDATE outbox SET state = {Unsent} WHERE state = {Aside}";
             return cmd.ExecuteNonQuery();
         }
     }
 
-    /// <summary>Sets the state of <paramref name="seqs"/> in one transaction, as ranges of consecutive numbers.</summary>
-    private void SetState(IReadOnlyList<long> seqs, int state)
+    /// <summary>Runs <paramref name="sql"/> over <paramref name="seqs"/> in one transaction, as ranges of consecutive numbers.</summary>
+    private void ForRanges(IReadOnlyList<long> seqs, string sql)
     {
         ArgumentNullException.ThrowIfNull(seqs);
         if (seqs.Count == 0)
@@ -134,8 +177,7 @@ public sealed class SqliteEntryJournal : IEntryJournal, IDisposable
             using var tx = _reader.BeginTransaction();
             using var cmd = _reader.CreateCommand();
             cmd.Transaction = tx;
-            cmd.CommandText = $"UPDATE journal SET sent = $state WHERE seq BETWEEN $first AND $last AND sent <> {Sent}";
-            cmd.Parameters.AddWithValue("$state", state);
+            cmd.CommandText = sql;
             var first = cmd.Parameters.Add("$first", SqliteType.Integer);
             var last = cmd.Parameters.Add("$last", SqliteType.Integer);
             var ordered = seqs.Order().ToArray();
@@ -162,9 +204,9 @@ public sealed class SqliteEntryJournal : IEntryJournal, IDisposable
             using var cmd = _reader.CreateCommand();
             cmd.CommandText = """
                 SELECT (SELECT COALESCE(MAX(seq), 0) FROM journal),
-                       (SELECT COUNT(*) FROM journal WHERE sent = 0),
-                       (SELECT occurred_at FROM journal WHERE sent = 0 ORDER BY seq LIMIT 1),
-                       (SELECT COUNT(*) FROM journal WHERE sent = 2)
+                       (SELECT COUNT(*) FROM outbox WHERE state = 0),
+                       (SELECT j.occurred_at FROM outbox o JOIN journal j ON j.seq = o.seq WHERE o.state = 0 ORDER BY o.seq LIMIT 1),
+                       (SELECT COUNT(*) FROM outbox WHERE state = 2)
                 """;
             using var reader = cmd.ExecuteReader();
             reader.Read();

@@ -53,10 +53,10 @@ public sealed class Mosquitto : IAsyncDisposable
     public int Port { get; }
 
     /// <summary>Starts a broker on a free loopback port; <paramref name="extraConfig"/> is appended to its configuration.</summary>
-    public static async Task<Mosquitto> StartAsync(string extraConfig = "")
+    public static async Task<Mosquitto> StartAsync(string extraConfig = "", int? port = null)
     {
         var folder = Path.Combine(Path.GetTempPath(), "gk-mosquitto-" + Guid.NewGuid().ToString("N")[..8]);
-        var broker = new Mosquitto(FreePort(), folder, extraConfig);
+        var broker = new Mosquitto(port ?? FreePort(), folder, extraConfig);
         await broker.StartAsync();
         return broker;
     }

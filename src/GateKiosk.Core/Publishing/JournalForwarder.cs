@@ -23,81 +23,108 @@ public sealed partial class JournalForwarder
     }
 
     /// <summary>
-    /// Publishes everything unsent that can be published now. Returns the number of events acknowledged,
-    /// and whether it stopped because the uplink failed (the caller then backs off).
+    /// Publishes everything unsent that can be published now, keeping a sliding window of publishes in flight
+    /// while the next rows are read and packed. Returns the number of events acknowledged, and whether it
+    /// stopped because the uplink failed (the caller then backs off).
     /// </summary>
     public async Task<ForwardResult> PublishPendingAsync(CancellationToken cancellationToken)
     {
         var acked = 0;
+        var sent = new List<long>();
+        var pending = new Queue<OutboxMessage>();
+        var inFlight = new Queue<(OutboxMessage Message, Task<PublishOutcome> Answer)>();
+        var rows = (IReadOnlyList<JournaledEvent>)[];
         long after = 0;
-        while (!cancellationToken.IsCancellationRequested && _uplink.IsConnected)
+        var exhausted = false;
+        var failed = false;
+        while (true)
         {
             var window = Math.Max(1, _uplink.MaxInFlight);
-            var rows = _journal.ReadUnsent(after, window * 256);
-            if (rows.Count == 0)
+            if (pending.Count == 0 && !exhausted && !failed)
             {
-                return new ForwardResult(acked, Stalled: false);
-            }
-
-            var messages = OutboxMessage.Pack(rows);
-            if (messages.Count > window)
-            {
-                messages = [.. messages.Take(window)];
-            }
-
-            // Publishes go out in seq order and the broker answers in order, so what is acknowledged
-            // before the first failure is a prefix of the window.
-            var inFlight = messages.Select(m => _uplink.PublishAsync(m, cancellationToken)).ToArray();
-            var sent = new List<long>();
-            var failed = false;
-            for (var i = 0; i < messages.Count; i++)
-            {
-                var outcome = await inFlight[i];
-                if (failed)
+                rows = _journal.ReadUnsent(after, window * 128);
+                exhausted = rows.Count == 0;
+                if (!exhausted)
                 {
-                    continue;
-                }
+                    foreach (var message in OutboxMessage.Pack(rows))
+                    {
+                        pending.Enqueue(message);
+                    }
 
-                switch (outcome.Status)
-                {
-                    case PublishStatus.Acked:
-                        AddRange(sent, messages[i]);
-                        break;
-                    case PublishStatus.Refused when messages[i].Count > 1:
-                        LogBatchRefused(messages[i].FirstSeq, messages[i].LastSeq, outcome.Detail);
-                        failed = !await RetryOneByOneAsync(messages[i], rows, sent, cancellationToken);
-                        break;
-                    case PublishStatus.Refused:
-                        LogSetAside(messages[i].FirstSeq, outcome.Detail);
-                        _journal.SetAside([messages[i].FirstSeq]);
-                        break;
-                    default:
-                        LogNotSent(messages[i].FirstSeq, messages[i].LastSeq, outcome.Detail);
-                        failed = true;
-                        break;
+                    after = rows[^1].Seq;
                 }
             }
 
-            if (sent.Count > 0)
+            while (!failed && inFlight.Count < window && pending.Count > 0 && !cancellationToken.IsCancellationRequested && _uplink.IsConnected)
             {
-                _journal.MarkSent(sent);
-                acked += sent.Count;
+                var message = pending.Dequeue();
+                inFlight.Enqueue((message, _uplink.PublishAsync(message, cancellationToken)));
             }
 
-            if (failed)
+            if (inFlight.Count == 0)
             {
-                return new ForwardResult(acked, Stalled: true);
+                failed |= pending.Count > 0 || !_uplink.IsConnected;
+                break;
             }
 
-            after = messages[^1].LastSeq;
+            // The broker answers in order; whatever it acknowledged leaves the outbox, even after a failure.
+            var (sentMessage, answer) = inFlight.Dequeue();
+            var outcome = await answer;
+            switch (outcome.Status)
+            {
+                case PublishStatus.Acked:
+                    AddRange(sent, sentMessage);
+                    break;
+                case PublishStatus.Refused when sentMessage.Count > 1 && !failed:
+                    LogBatchRefused(sentMessage.FirstSeq, sentMessage.LastSeq, outcome.Detail);
+                    failed = !await RetryOneByOneAsync(sentMessage, rows, sent, cancellationToken);
+                    break;
+                case PublishStatus.Refused when sentMessage.Count == 1:
+                    LogSetAside(sentMessage.FirstSeq, outcome.Detail);
+                    _journal.SetAside([sentMessage.FirstSeq]);
+                    break;
+                default:
+                    if (!failed)
+                    {
+                        LogNotSent(sentMessage.FirstSeq, sentMessage.LastSeq, outcome.Detail);
+                    }
+
+                    failed = true;
+                    break;
+            }
+
+            if (sent.Count >= 4096)
+            {
+                acked += Flush(sent);
+            }
         }
 
-        return new ForwardResult(acked, Stalled: !_uplink.IsConnected);
+        acked += Flush(sent);
+        return new ForwardResult(acked, Stalled: failed);
+    }
+
+    private int Flush(List<long> sent)
+    {
+        var count = sent.Count;
+        if (count > 0)
+        {
+            _journal.MarkSent(sent);
+            sent.Clear();
+        }
+
+        return count;
     }
 
     private async Task<bool> RetryOneByOneAsync(OutboxMessage batch, IReadOnlyList<JournaledEvent> rows, List<long> sent, CancellationToken cancellationToken)
     {
-        foreach (var row in rows.Where(r => r.Seq >= batch.FirstSeq && r.Seq <= batch.LastSeq))
+        var events = rows.Where(r => r.Seq >= batch.FirstSeq && r.Seq <= batch.LastSeq).ToList();
+        if (events.Count != batch.Count)
+        {
+            // The rows were read again since: leave the batch in the outbox for the next pass.
+            return true;
+        }
+
+        foreach (var row in events)
         {
             var outcome = await _uplink.PublishAsync(OutboxMessage.Of(row), cancellationToken);
             if (outcome.Status == PublishStatus.Acked)

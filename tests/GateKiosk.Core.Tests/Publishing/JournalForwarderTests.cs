@@ -99,15 +99,16 @@ public sealed class JournalForwarderTests
     }
 
     [Fact]
-    public async Task PublishPendingAsync_FailureMidBatch_MarksOnlyTheAckedPrefix()
+    public async Task PublishPendingAsync_FailureMidWindow_KeepsOnlyTheUnacknowledgedEvent_AndStopsPublishing()
     {
         var journal = JournalWith(OutboxMessage.BatchThreshold - 1);
         var uplink = new ScriptedUplink(m => m.FirstSeq == 4 ? new PublishOutcome(PublishStatus.Failed, "timeout") : PublishOutcome.Acked);
 
         var result = await new JournalForwarder(journal, uplink, NullLogger<JournalForwarder>.Instance).PublishPendingAsync(CancellationToken.None);
 
-        Assert.Equal(new ForwardResult(3, Stalled: true), result);
-        Assert.Equal([4L, 5, 6, 7], journal.ReadUnsent(0, 100).Select(e => e.Seq));
+        Assert.Equal(new ForwardResult(6, Stalled: true), result);
+        Assert.Equal([4L], journal.ReadUnsent(0, 100).Select(e => e.Seq));
+        Assert.Equal(7, uplink.Messages.Count);
     }
 
     [Fact]
