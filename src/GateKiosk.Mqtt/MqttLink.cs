@@ -1,3 +1,5 @@
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
 using MQTTnet.Formatter;
@@ -8,6 +10,8 @@ namespace GateKiosk.Mqtt;
 /// One MQTT 5 session kept alive by its owner: MQTTnet 5 has no managed client, so this loop connects,
 /// runs the caller's session body, notices the drop and reconnects with exponential backoff.
 /// Clean start is off and the session outlives short outages, so QoS 1 traffic queued by the broker is kept.
+/// With <see cref="MqttProtocol.Auto"/> a broker that refuses MQTT 5 as an unsupported protocol version is
+/// asked again at once in 3.1.1, and the link stays on 3.1.1 for its lifetime.
 /// </summary>
 public sealed partial class MqttLink : IDisposable
 {
@@ -18,6 +22,7 @@ public sealed partial class MqttLink : IDisposable
     private readonly TimeProvider _time;
     private readonly IMqttClient _client;
     private TaskCompletionSource _disconnected = NewSignal();
+    private X509Certificate2? _clientCertificate;
 
     public MqttLink(MqttOptions options, string clientId, MqttApplicationMessage? will, ILogger logger, TimeProvider time)
     {
@@ -27,10 +32,16 @@ public sealed partial class MqttLink : IDisposable
         _will = will;
         _logger = logger;
         _time = time;
+        ProtocolVersion = options.ProtocolVersion == MqttProtocol.V311 ? MqttProtocolVersion.V311 : MqttProtocolVersion.V500;
         _client = new MqttClientFactory().CreateMqttClient();
         _client.DisconnectedAsync += e =>
         {
-            _disconnected.TrySetResult();
+            // A refused or failed connect raises this too (late, on the thread pool); only a drop ends a session.
+            if (e.ClientWasConnected)
+            {
+                _disconnected.TrySetResult();
+            }
+
             return Task.CompletedTask;
         };
     }
@@ -42,6 +53,9 @@ public sealed partial class MqttLink : IDisposable
 
     /// <summary>What the broker said when the current session started (receive maximum, packet size limit).</summary>
     public MqttClientConnectResult? ConnectResult { get; private set; }
+
+    /// <summary>The protocol version used for the next (or current) connection; 3.1.1 after an Auto fallback.</summary>
+    public MqttProtocolVersion ProtocolVersion { get; private set; }
 
     /// <summary>
     /// Runs until <paramref name="stoppingToken"/> fires: connect, run <paramref name="session"/> (which should
@@ -59,7 +73,7 @@ public sealed partial class MqttLink : IDisposable
                 using (var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))
                 {
                     connectTimeout.CancelAfter(_options.Timeout);
-                    var result = await _client.ConnectAsync(BuildOptions(), connectTimeout.Token);
+                    var result = await ConnectAsync(connectTimeout.Token);
                     if (result.ResultCode != MqttClientConnectResultCode.Success)
                     {
                         throw new MqttRefusedException($"broker refused the connection: {result.ResultCode} {result.ReasonString}");
@@ -68,7 +82,7 @@ public sealed partial class MqttLink : IDisposable
                     ConnectResult = result;
                 }
 
-                LogConnected(_clientId, _options.Host, _options.Port);
+                LogConnected(_clientId, _options.Host, _options.Port, ProtocolVersion);
                 delay = _options.ReconnectMinDelay;
                 using var sessionEnd = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
                 var body = session(sessionEnd.Token);
@@ -137,14 +151,41 @@ public sealed partial class MqttLink : IDisposable
         }
     }
 
-    public void Dispose() => _client.Dispose();
+    public void Dispose()
+    {
+        _client.Dispose();
+        _clientCertificate?.Dispose();
+    }
+
+    /// <summary>
+    /// Whether a refused MQTT 5 connect should be retried in 3.1.1: only in Auto mode, and only when the broker said the
+    /// protocol version is the problem — a 5.0 broker answers 0x84 (Unsupported Protocol Version), a 3.1.1-only broker
+    /// answers its own CONNACK with return code 1 (unacceptable protocol version), which the 5.0 decoder reads as 1.
+    /// </summary>
+    internal static bool ShouldFallBack(MqttProtocol setting, MqttProtocolVersion tried, MqttClientConnectResultCode result) =>
+        setting == MqttProtocol.Auto
+        && tried == MqttProtocolVersion.V500
+        && (result == MqttClientConnectResultCode.UnsupportedProtocolVersion || (int)result == 1);
+
+    private async Task<MqttClientConnectResult> ConnectAsync(CancellationToken cancellationToken)
+    {
+        var result = await _client.ConnectAsync(BuildOptions(), cancellationToken);
+        if (ShouldFallBack(_options.ProtocolVersion, ProtocolVersion, result.ResultCode))
+        {
+            LogFallingBack(_options.Host, _options.Port, result.ResultCode);
+            ProtocolVersion = MqttProtocolVersion.V311;
+            result = await _client.ConnectAsync(BuildOptions(), cancellationToken);
+        }
+
+        return result;
+    }
 
     private MqttClientOptions BuildOptions()
     {
         var builder = new MqttClientOptionsBuilder()
             .WithTcpServer(_options.Host, _options.Port)
             .WithClientId(_clientId)
-            .WithProtocolVersion(MqttProtocolVersion.V500)
+            .WithProtocolVersion(ProtocolVersion)
             .WithCleanStart(false)
             .WithSessionExpiryInterval((uint)_options.SessionExpiry.TotalSeconds)
             .WithKeepAlivePeriod(_options.KeepAlive)
@@ -152,6 +193,11 @@ public sealed partial class MqttLink : IDisposable
         if (!string.IsNullOrEmpty(_options.Username))
         {
             builder = builder.WithCredentials(_options.Username, _options.Password);
+        }
+
+        if (_options.UseTls)
+        {
+            builder = builder.WithTlsOptions(BuildTlsOptions());
         }
 
         if (_will is not null)
@@ -163,13 +209,44 @@ public sealed partial class MqttLink : IDisposable
                 .WithWillQualityOfServiceLevel(_will.QualityOfServiceLevel);
         }
 
-        return builder.Build();
+        var options = builder.Build();
+
+        // In 3.1.1 MQTTnet would throw on the 5.0-only message properties the publisher sets (content type, payload
+        // format); without the check it leaves them out of the packet, which is what a 3.1.1 broker needs.
+        options.ValidateFeatures = ProtocolVersion == MqttProtocolVersion.V500;
+        return options;
+    }
+
+    private MqttClientTlsOptions BuildTlsOptions()
+    {
+        var trusted = string.IsNullOrEmpty(_options.CaFile) ? null : MqttTlsFiles.LoadCa(_options.CaFile);
+        var tls = new MqttClientTlsOptionsBuilder()
+            .WithSslProtocols(SslProtocols.Tls12 | SslProtocols.Tls13)
+            .WithCertificateValidationHandler(e => MqttTlsFiles.IsTrustedBroker(e.Certificate, e.Chain, e.SslPolicyErrors, trusted));
+        if (trusted is not null)
+        {
+            // A private CA has no reachable CRL; the broker side revokes kiosk certificates instead (crlfile).
+            tls = tls.WithRevocationMode(X509RevocationMode.NoCheck);
+        }
+
+        if (!string.IsNullOrEmpty(_options.ClientCertificateFile))
+        {
+            // Read at every connect so a renewed certificate is picked up; the previous connection is closed by now.
+            _clientCertificate?.Dispose();
+            _clientCertificate = MqttTlsFiles.LoadClientCertificate(_options.ClientCertificateFile, _options.ClientKeyFile);
+            tls = tls.WithClientCertificates([_clientCertificate]);
+        }
+
+        return tls.Build();
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "MQTT {ClientId} connected to {Host}:{Port}")]
-    private partial void LogConnected(string clientId, string host, int port);
+    [LoggerMessage(Level = LogLevel.Information, Message = "MQTT {ClientId} connected to {Host}:{Port} ({Protocol})")]
+    private partial void LogConnected(string clientId, string host, int port, MqttProtocolVersion protocol);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT broker {Host}:{Port} refused MQTT 5 ({Result}); using MQTT 3.1.1 from now on")]
+    private partial void LogFallingBack(string host, int port, MqttClientConnectResultCode result);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT link to {Host}:{Port} dropped; reconnecting")]
     private partial void LogDisconnected(string host, int port);

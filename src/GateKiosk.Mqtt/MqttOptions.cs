@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 
 namespace GateKiosk.Mqtt;
@@ -35,6 +36,37 @@ public sealed class MqttOptions
 
     /// <summary>Publishes in flight while draining the journal.</summary>
     public int MaxInFlight { get; set; } = 32;
+
+    /// <summary>Connect over TLS (the broker's port is then usually 8883).</summary>
+    public bool UseTls { get; set; }
+
+    /// <summary>
+    /// PEM file with the CA certificate(s) that signed the broker's certificate. When set, only this CA is trusted
+    /// (a site's private CA); when empty, the operating system's trust store is used.
+    /// </summary>
+    public string? CaFile { get; set; }
+
+    /// <summary>PEM certificate presented to the broker for mutual TLS (its CN is the kiosk id on a GateKiosk broker).</summary>
+    public string? ClientCertificateFile { get; set; }
+
+    /// <summary>PEM private key of <see cref="ClientCertificateFile"/>; empty when the key is in the certificate file.</summary>
+    public string? ClientKeyFile { get; set; }
+
+    /// <summary>MQTT protocol version: <see cref="MqttProtocol.Auto"/> tries 5.0 and falls back to 3.1.1.</summary>
+    public MqttProtocol ProtocolVersion { get; set; } = MqttProtocol.Auto;
+}
+
+/// <summary>Which MQTT protocol version the link speaks.</summary>
+public enum MqttProtocol
+{
+    /// <summary>MQTT 5.0 first; 3.1.1 when the broker refuses 5.0 as an unsupported protocol version (remembered).</summary>
+    Auto,
+
+    /// <summary>MQTT 5.0 only.</summary>
+    V500,
+
+    /// <summary>MQTT 3.1.1 only (no reason codes on PUBACK, no session expiry: the session is kept until the kiosk cleans it).</summary>
+    V311,
 }
 
 /// <summary>Names the bad key in the <c>Mqtt</c> section.</summary>
@@ -89,6 +121,84 @@ public sealed class MqttOptionsValidator : IValidateOptions<MqttOptions>
             errors.Add("Mqtt:Password is set but Mqtt:Username is not.");
         }
 
+        if (!Enum.IsDefined(options.ProtocolVersion))
+        {
+            errors.Add($"Mqtt:ProtocolVersion must be Auto, V500 or V311 (got {options.ProtocolVersion}).");
+        }
+
+        ValidateTls(options, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void ValidateTls(MqttOptions options, List<string> errors)
+    {
+        var ca = options.CaFile;
+        var cert = options.ClientCertificateFile;
+        var key = options.ClientKeyFile;
+        if (!options.UseTls)
+        {
+            foreach (var (name, value) in new[] { ("CaFile", ca), ("ClientCertificateFile", cert), ("ClientKeyFile", key) })
+            {
+                if (!string.IsNullOrEmpty(value))
+                {
+                    errors.Add($"Mqtt:{name} is set but Mqtt:UseTls is false; set Mqtt:UseTls=true to use it.");
+                }
+            }
+
+            return;
+        }
+
+        if (!string.IsNullOrEmpty(ca))
+        {
+            if (!File.Exists(ca))
+            {
+                errors.Add($"Mqtt:CaFile '{ca}' does not exist.");
+            }
+            else
+            {
+                try
+                {
+                    MqttTlsFiles.LoadCa(ca);
+                }
+                catch (Exception ex) when (ex is CryptographicException or IOException or UnauthorizedAccessException)
+                {
+                    errors.Add($"Mqtt:CaFile '{ca}' cannot be read as PEM certificates: {ex.Message}");
+                }
+            }
+        }
+
+        if (!string.IsNullOrEmpty(key) && string.IsNullOrEmpty(cert))
+        {
+            errors.Add("Mqtt:ClientKeyFile is set but Mqtt:ClientCertificateFile is not.");
+            return;
+        }
+
+        if (string.IsNullOrEmpty(cert))
+        {
+            return;
+        }
+
+        if (!File.Exists(cert))
+        {
+            errors.Add($"Mqtt:ClientCertificateFile '{cert}' does not exist.");
+            return;
+        }
+
+        if (!string.IsNullOrEmpty(key) && !File.Exists(key))
+        {
+            errors.Add($"Mqtt:ClientKeyFile '{key}' does not exist.");
+            return;
+        }
+
+        try
+        {
+            using var loaded = MqttTlsFiles.LoadClientCertificate(cert, key);
+        }
+        catch (Exception ex) when (ex is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            errors.Add(string.IsNullOrEmpty(key)
+                ? $"Mqtt:ClientCertificateFile '{cert}' must hold a PEM certificate and its private key, or set Mqtt:ClientKeyFile: {ex.Message}"
+                : $"Mqtt:ClientCertificateFile '{cert}' and Mqtt:ClientKeyFile '{key}' are not a matching PEM certificate and private key: {ex.Message}");
+        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -13,35 +14,22 @@ public sealed class Mosquitto : IAsyncDisposable
     private const string Binary = "/usr/sbin/mosquitto";
     private readonly string _folder;
     private readonly string _config;
+    private readonly ConcurrentQueue<string> _log = new();
     private Process? _process;
 
-    private Mosquitto(int port, string folder, string extraConfig)
+    private Mosquitto(int port, string folder, string configText)
     {
         Port = port;
         _folder = folder;
         _config = Path.Combine(folder, "mosquitto.conf");
-        var data = Path.Combine(folder, "data");
-        Directory.CreateDirectory(data);
+        File.WriteAllText(_config, configText);
         if (Environment.UserName == "root")
         {
-            // Started as root, Mosquitto drops to the user 'mosquitto', which must own its persistence folder.
+            // Started as root, Mosquitto drops to the user 'mosquitto', which must own its persistence folder
+            // and be able to read the certificates and ACL file the test put in the folder.
             using var chown = Process.Start("chown", ["-R", "mosquitto", folder]);
             chown.WaitForExit(10_000);
         }
-
-        File.WriteAllText(_config, $"""
-            listener {port} 127.0.0.1
-            allow_anonymous true
-            persistence true
-            persistence_location {data}/
-            autosave_interval 1
-            max_queued_messages 1000000
-            max_inflight_messages 0
-            log_dest stderr
-            log_type error
-            log_type warning
-            {extraConfig}
-            """);
     }
 
     /// <summary>True when Mosquitto is installed here.</summary>
@@ -52,11 +40,41 @@ public sealed class Mosquitto : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The broker's folder (configuration, data, and whatever files the test put there).</summary>
+    public string Folder => _folder;
+
+    /// <summary>What the broker wrote to stderr, line by line, across restarts.</summary>
+    public IReadOnlyCollection<string> Log => _log;
+
     /// <summary>Starts a broker on a free loopback port; <paramref name="extraConfig"/> is appended to its configuration.</summary>
-    public static async Task<Mosquitto> StartAsync(string extraConfig = "", int? port = null)
+    public static Task<Mosquitto> StartAsync(string extraConfig = "", int? port = null) =>
+        StartWithConfigAsync((port, folder) => $"""
+            listener {port} 127.0.0.1
+            allow_anonymous true
+            persistence true
+            persistence_location {Path.Combine(folder, "data")}/
+            autosave_interval 1
+            max_queued_messages 1000000
+            max_inflight_messages 0
+            log_dest stderr
+            log_type error
+            log_type warning
+            {extraConfig}
+            """,
+            port);
+
+    /// <summary>
+    /// Starts a broker with a configuration the caller writes: <paramref name="configure"/> gets the free port and the
+    /// broker's folder (with an empty <c>data</c> subfolder), may put files there (certificates, ACL), and returns the
+    /// whole <c>mosquitto.conf</c>. Files in the folder are handed to the user 'mosquitto' when running as root.
+    /// </summary>
+    public static async Task<Mosquitto> StartWithConfigAsync(Func<int, string, string> configure, int? port = null)
     {
+        ArgumentNullException.ThrowIfNull(configure);
         var folder = Path.Combine(Path.GetTempPath(), "gk-mosquitto-" + Guid.NewGuid().ToString("N")[..8]);
-        var broker = new Mosquitto(port ?? FreePort(), folder, extraConfig);
+        Directory.CreateDirectory(Path.Combine(folder, "data"));
+        var chosen = port ?? FreePort();
+        var broker = new Mosquitto(chosen, folder, configure(chosen, folder));
         await broker.StartAsync();
         return broker;
     }
@@ -66,7 +84,13 @@ public sealed class Mosquitto : IAsyncDisposable
     {
         var info = new ProcessStartInfo(Binary, ["-c", _config]) { RedirectStandardError = true, RedirectStandardOutput = true };
         _process = Process.Start(info) ?? throw new InvalidOperationException("mosquitto did not start");
-        _process.ErrorDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line)
+            {
+                _log.Enqueue(line);
+            }
+        };
         _process.BeginErrorReadLine();
         _process.BeginOutputReadLine();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
@@ -81,6 +105,11 @@ public sealed class Mosquitto : IAsyncDisposable
             catch (SocketException) when (!timeout.IsCancellationRequested && !_process.HasExited)
             {
                 await Task.Delay(50, timeout.Token);
+            }
+            catch (SocketException ex) when (_process.HasExited)
+            {
+                await _process.WaitForExitAsync(CancellationToken.None);
+                throw new InvalidOperationException($"mosquitto exited with {_process.ExitCode}: {string.Join(" | ", _log)}", ex);
             }
         }
     }
