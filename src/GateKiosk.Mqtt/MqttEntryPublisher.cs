@@ -91,9 +91,24 @@ public sealed partial class MqttEntryPublisher : BackgroundService, IEventUplink
     /// <summary>One pass over the outbox; the loop in <see cref="ExecuteAsync"/> calls it, and so can tests.</summary>
     public Task<ForwardResult> PublishPendingAsync(CancellationToken cancellationToken) => _forwarder.PublishPendingAsync(cancellationToken);
 
+    /// <summary>Stops the loop, then sends what is still unsent (the kiosk's own stop event, say) for up to 2 s, then disconnects.</summary>
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
+        if (_link.IsConnected)
+        {
+            using var flush = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            flush.CancelAfter(TimeSpan.FromSeconds(2));
+            try
+            {
+                await _forwarder.PublishPendingAsync(flush.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // Whatever was not acknowledged stays in the journal for the next start.
+            }
+        }
+
         await _link.DisconnectAsync();
     }
 

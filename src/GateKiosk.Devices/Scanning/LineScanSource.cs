@@ -6,23 +6,20 @@ namespace GateKiosk.Devices.Scanning;
 
 /// <summary>
 /// One code per line from a text stream: standard input, a file, or a FIFO that a scanner bridge writes.
-/// When a FIFO's writer goes away the FIFO is opened again; a regular file or standard input ends the source.
+/// A regular file or standard input ends the source at its end.
 /// </summary>
 public sealed class LineScanSource : IScanSource
 {
     private readonly Func<Stream> _open;
-    private readonly bool _reopen;
     private readonly TimeProvider _time;
 
     /// <param name="name">Name for logs.</param>
-    /// <param name="open">Opens the stream; called again after end of stream when <paramref name="reopen"/>.</param>
-    /// <param name="reopen">Open again after end of stream when the stream is not seekable (a FIFO, whose writers come and go).</param>
+    /// <param name="open">Opens the stream when reading starts.</param>
     /// <param name="time">Timestamps scans.</param>
-    public LineScanSource(string name, Func<Stream> open, bool reopen, TimeProvider time)
+    public LineScanSource(string name, Func<Stream> open, TimeProvider time)
     {
         Name = name;
         _open = open;
-        _reopen = reopen;
         _time = time;
     }
 
@@ -37,29 +34,30 @@ public sealed class LineScanSource : IScanSource
             ScannerKind.File => new LineScanSource(
                 $"file:{options.Path}",
                 () => new FileStream(options.Path!, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.Asynchronous),
-                reopen: true,
                 time),
-            _ => new LineScanSource("stdin", Console.OpenStandardInput, reopen: false, time),
+
+            // Read-write: opening never waits for a writer, and the pipe never reports end of stream when one leaves.
+            ScannerKind.Fifo => new LineScanSource(
+                $"fifo:{options.Path}",
+                () => new FileStream(options.Path!, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, 1),
+                time),
+            _ => new LineScanSource("stdin", Console.OpenStandardInput, time),
         };
     }
 
     public async IAsyncEnumerable<RawScan> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        bool again;
-        do
+        using var reader = new StreamReader(_open(), Encoding.UTF8);
+
+        // A blocking read on a pipe or terminal does not observe cancellation; stop waiting for it instead,
+        // so the kiosk stops at once (the process exit ends the read).
+        while (await reader.ReadLineAsync(cancellationToken).AsTask().WaitAsync(cancellationToken) is { } line)
         {
-            var stream = _open();
-            again = _reopen && !stream.CanSeek;
-            using var reader = new StreamReader(stream, Encoding.UTF8);
-            while (await reader.ReadLineAsync(cancellationToken) is { } line)
+            var completedAt = _time.GetTimestamp();
+            if (line.Length > 0)
             {
-                var completedAt = _time.GetTimestamp();
-                if (line.Length > 0)
-                {
-                    yield return new RawScan(line, completedAt, Name);
-                }
+                yield return new RawScan(line, completedAt, Name);
             }
         }
-        while (again && !cancellationToken.IsCancellationRequested);
     }
 }

@@ -8,8 +8,14 @@ public enum ScannerKind
     /// <summary>One code per line on standard input.</summary>
     Stdin,
 
-    /// <summary>One code per line from a file or FIFO (reopened when the writer closes it).</summary>
+    /// <summary>One code per line from a file, read once to its end.</summary>
     File,
+
+    /// <summary>
+    /// One code per line from a named pipe that a scanner bridge writes to. It is held open for reading and
+    /// writing, so writers may come and go without ending the source.
+    /// </summary>
+    Fifo,
 }
 
 /// <summary>The scan source (configuration section <c>Scanner</c>).</summary>
@@ -19,7 +25,7 @@ public sealed class ScannerOptions
 
     public ScannerKind Source { get; set; } = ScannerKind.Stdin;
 
-    /// <summary>The file or FIFO for <see cref="ScannerKind.File"/>.</summary>
+    /// <summary>The file for <see cref="ScannerKind.File"/> or the named pipe for <see cref="ScannerKind.Fifo"/>.</summary>
     public string? Path { get; set; }
 }
 
@@ -29,8 +35,8 @@ public sealed class ScannerOptionsValidator : IValidateOptions<ScannerOptions>
     public ValidateOptionsResult Validate(string? name, ScannerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return options.Source == ScannerKind.File && string.IsNullOrWhiteSpace(options.Path)
-            ? ValidateOptionsResult.Fail("Scanner:Path is required when Scanner:Source is File.")
+        return options.Source is ScannerKind.File or ScannerKind.Fifo && string.IsNullOrWhiteSpace(options.Path)
+            ? ValidateOptionsResult.Fail($"Scanner:Path is required when Scanner:Source is {options.Source}.")
             : ValidateOptionsResult.Success;
     }
 }

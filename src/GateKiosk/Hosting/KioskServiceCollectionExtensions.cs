@@ -47,13 +47,15 @@ public static class KioskServiceCollectionExtensions
         services.TryAddSingleton<AccessDecider>();
         services.TryAddSingleton<GatePipeline>();
 
-        services.TryAddSingleton<IScanSource>(sp =>
-            LineScanSource.Create(sp.GetRequiredService<IOptions<ScannerOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
-        services.AddHostedService<ScanWorker>();
-
+        // The publisher is registered before the scan worker so that it stops after it: the worker's stop
+        // event is journaled first and the publisher's last flush can still send it.
         services.TryAddSingleton<MqttEntryPublisher>();
         services.TryAddSingleton<IEventUplink>(sp => sp.GetRequiredService<MqttEntryPublisher>());
         services.AddHostedService(sp => sp.GetRequiredService<MqttEntryPublisher>());
+
+        services.TryAddSingleton<IScanSource>(sp =>
+            LineScanSource.Create(sp.GetRequiredService<IOptions<ScannerOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        services.AddHostedService<ScanWorker>();
         return services;
     }
 
