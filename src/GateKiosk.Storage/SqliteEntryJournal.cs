@@ -11,7 +11,7 @@ namespace GateKiosk.Storage;
 /// </summary>
 public sealed class SqliteEntryJournal : IEntryJournal, IDisposable
 {
-    private const string Schema = """
+    internal const string Schema = """
         CREATE TABLE IF NOT EXISTS journal(
             seq         INTEGER PRIMARY KEY,
             event_id    TEXT    NOT NULL UNIQUE,
@@ -54,6 +54,7 @@ public sealed class SqliteEntryJournal : IEntryJournal, IDisposable
         _siteId = siteId;
         _kioskId = kioskId;
         Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
+        OpenReport = JournalRecovery.Check(_path);
 
         _writer = Open(_path, "FULL");
         Execute(_writer, Schema);
@@ -71,6 +72,9 @@ public sealed class SqliteEntryJournal : IEntryJournal, IDisposable
 
     /// <summary>The journal file.</summary>
     public string DatabasePath => _path;
+
+    /// <summary>What opening found: intact, new, or damaged and salvaged (the kiosk journals a system event for that).</summary>
+    public JournalOpenReport OpenReport { get; }
 
     public JournaledEvent Append(EventDraft draft)
     {

@@ -1,0 +1,148 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+
+namespace GateKiosk.Storage;
+
+/// <summary>What opening the journal found.</summary>
+/// <param name="Salvaged">True when the files were damaged and a new journal was built from what could be read.</param>
+/// <param name="Events">Events in the journal after opening.</param>
+/// <param name="Detail">For a salvage: what was kept, what was lost and where the damaged files were moved.</param>
+public sealed record JournalOpenReport(bool Salvaged, long Events, string Detail);
+
+/// <summary>
+/// Checks the journal before use and salvages a damaged one. SQLite's WAL already survives a torn write of its
+/// own log; this handles what it cannot (a truncated or overwritten database file): the damaged files are moved
+/// aside, every event that can still be read (checked against its own <c>seq</c>) goes into a new journal as
+/// unsent, and the report says what was lost. Nothing is silently dropped and nothing unreadable is invented.
+/// </summary>
+internal static class JournalRecovery
+{
+    public static JournalOpenReport Check(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return new JournalOpenReport(false, 0, "new journal");
+        }
+
+        try
+        {
+            using var connection = Open(path, readOnly: false);
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = "PRAGMA quick_check";
+            if (cmd.ExecuteScalar() as string == "ok")
+            {
+                cmd.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE name = 'journal'";
+                if ((long)cmd.ExecuteScalar()! == 0)
+                {
+                    return new JournalOpenReport(false, 0, "new journal");
+                }
+
+                cmd.CommandText = "SELECT COUNT(*), COALESCE(MIN(seq), 0), COALESCE(MAX(seq), 0) FROM journal";
+                using var reader = cmd.ExecuteReader();
+                reader.Read();
+                return new JournalOpenReport(false, reader.GetInt64(0), $"intact: {reader.GetInt64(0)} events (seq {reader.GetInt64(1)}–{reader.GetInt64(2)})");
+            }
+        }
+        catch (SqliteException)
+        {
+            // Damaged beyond what SQLite opens: salvage below.
+        }
+
+        SqliteConnection.ClearAllPools();
+        return Salvage(path);
+    }
+
+    private static JournalOpenReport Salvage(string path)
+    {
+        var damaged = $"{path}.damaged-{DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}";
+        foreach (var suffix in new[] { "", "-wal", "-shm" })
+        {
+            if (File.Exists(path + suffix))
+            {
+                File.Move(path + suffix, damaged + suffix, overwrite: true);
+            }
+        }
+
+        var rows = new SortedDictionary<long, (string EventId, long OccurredAt, byte[] Payload)>();
+        Read(damaged, "ORDER BY seq", rows);
+        Read(damaged, "ORDER BY seq DESC", rows);
+
+        using (var connection = Open(path, readOnly: false))
+        {
+            using var schema = connection.CreateCommand();
+            schema.CommandText = "PRAGMA journal_mode=WAL; " + SqliteEntryJournal.Schema;
+            schema.ExecuteNonQuery();
+            using var tx = connection.BeginTransaction();
+            using var insert = connection.CreateCommand();
+            insert.Transaction = tx;
+            insert.CommandText = "INSERT INTO journal(seq, event_id, occurred_at, payload) VALUES ($seq, $id, $at, $payload)";
+            foreach (var (seq, row) in rows)
+            {
+                insert.Parameters.Clear();
+                insert.Parameters.AddWithValue("$seq", seq);
+                insert.Parameters.AddWithValue("$id", row.EventId);
+                insert.Parameters.AddWithValue("$at", row.OccurredAt);
+                insert.Parameters.AddWithValue("$payload", row.Payload);
+                insert.ExecuteNonQuery();
+            }
+
+            tx.Commit();
+        }
+
+        var kept = rows.Count == 0 ? "no event could be read" : $"kept {rows.Count} events (seq {rows.Keys.First()}–{rows.Keys.Last()})";
+        var lost = rows.Count == 0 ? 0 : rows.Keys.Last() - rows.Count;
+        return new JournalOpenReport(true, rows.Count, $"journal damaged: {kept}, {lost} missing below the last kept seq; damaged files kept as {Path.GetFileName(damaged)}; every kept event is queued to be sent again");
+    }
+
+    /// <summary>Reads rows in the given order until the damage stops the cursor, keeping only rows whose payload is their own event.</summary>
+    private static void Read(string path, string order, SortedDictionary<long, (string, long, byte[])> rows)
+    {
+        try
+        {
+            using var connection = Open(path, readOnly: true);
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = "SELECT seq, event_id, occurred_at, payload FROM journal " + order;
+            using var reader = cmd.ExecuteReader();
+            while (reader.Read())
+            {
+                var seq = reader.GetInt64(0);
+                var payload = (byte[])reader[3];
+                if (!rows.ContainsKey(seq) && IsEvent(payload, seq, reader.GetString(1)))
+                {
+                    rows[seq] = (reader.GetString(1), reader.GetInt64(2), payload);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is SqliteException or InvalidCastException or FormatException)
+        {
+            // The cursor hit damage; what was read before it is kept.
+        }
+    }
+
+    private static bool IsEvent(byte[] payload, long seq, string eventId)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(payload);
+            var root = doc.RootElement;
+            return root.GetProperty("seq").GetInt64() == seq && root.GetProperty("eventId").GetString() == eventId;
+        }
+        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            return false;
+        }
+    }
+
+    private static SqliteConnection Open(string path, bool readOnly)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Pooling = false,
+            Mode = readOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate,
+        }.ToString());
+        connection.Open();
+        return connection;
+    }
+}
