@@ -205,22 +205,40 @@ public sealed class SqliteEntryJournal : IEntryJournal, IDisposable
     {
         lock (_readLock)
         {
-            using var cmd = _reader.CreateCommand();
-            cmd.CommandText = """
-                SELECT (SELECT COALESCE(MAX(seq), 0) FROM journal),
-                       (SELECT COUNT(*) FROM outbox WHERE state = 0),
-                       (SELECT j.occurred_at FROM outbox o JOIN journal j ON j.seq = o.seq WHERE o.state = 0 ORDER BY o.seq LIMIT 1),
-                       (SELECT COUNT(*) FROM outbox WHERE state = 2)
-                """;
-            using var reader = cmd.ExecuteReader();
-            reader.Read();
-            DateTimeOffset? oldest = reader.IsDBNull(2) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2));
-            var size = new[] { _path, _path + "-wal", _path + "-shm" }.Where(File.Exists).Sum(f => new FileInfo(f).Length);
-            return new JournalStats(reader.GetInt64(0), reader.GetInt64(1), oldest, size, reader.GetInt64(3));
+            return QueryStats(_reader, _path);
         }
     }
 
+    private static JournalStats QueryStats(SqliteConnection connection, string path)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = """
+            SELECT (SELECT COALESCE(MAX(seq), 0) FROM journal),
+                   (SELECT COUNT(*) FROM outbox WHERE state = 0),
+                   (SELECT j.occurred_at FROM outbox o JOIN journal j ON j.seq = o.seq WHERE o.state = 0 ORDER BY o.seq LIMIT 1),
+                   (SELECT COUNT(*) FROM outbox WHERE state = 2)
+            """;
+        using var reader = cmd.ExecuteReader();
+        reader.Read();
+        DateTimeOffset? oldest = reader.IsDBNull(2) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2));
+        var size = new[] { path, path + "-wal", path + "-shm" }.Where(File.Exists).Sum(f => new FileInfo(f).Length);
+        return new JournalStats(reader.GetInt64(0), reader.GetInt64(1), oldest, size, reader.GetInt64(3));
+    }
+
     public Task WaitForAppendAsync(CancellationToken cancellationToken) => _appended.WaitAsync(cancellationToken);
+
+    /// <summary>Outbox statistics of a journal file, read without changing it (safe while the kiosk runs).</summary>
+    public static JournalStats ReadStats(string databasePath)
+    {
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = databasePath,
+            Mode = SqliteOpenMode.ReadOnly,
+            Pooling = false,
+        }.ToString());
+        connection.Open();
+        return QueryStats(connection, databasePath);
+    }
 
     public void Dispose()
     {
