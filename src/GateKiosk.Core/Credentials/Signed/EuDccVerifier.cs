@@ -173,7 +173,7 @@ public sealed partial class EuDccVerifier : ICredentialVerifier
         }
 
         if (dcc.Get("nam") is not CborMap nam || nam.Text("fnt") is not { } fnt || !TransliteratedPattern().IsMatch(fnt)
-            || (nam.Get("gnt") is { } gnt && (gnt is not string g || (g.Length > 0 && !TransliteratedPattern().IsMatch(g)))))
+            || (nam.Get("gnt") is { } gnt && (gnt is not string g || !TransliteratedPattern().IsMatch(g))))
         {
             return "nam";
         }
