@@ -71,7 +71,7 @@ public sealed record GateKioskPass
     public byte[] ToCbor()
     {
         var w = new CborWriter(CborConformanceMode.Canonical);
-        w.WriteStartMap(null);
+        w.WriteStartMap(NotBefore is null ? 6 : 7);
         w.WriteInt32(1);
         w.WriteTextString(Issuer);
         w.WriteInt32(2);
@@ -89,7 +89,7 @@ public sealed record GateKioskPass
         w.WriteInt32(7);
         w.WriteByteString(PassId);
         w.WriteTextString(ClaimKey);
-        w.WriteStartMap(null);
+        w.WriteStartMap(3 + (Host is null ? 0 : 1) + (SingleUse ? 1 : 0) + (Schedule.Count > 0 ? 1 : 0) + (Status is null ? 0 : 1));
         w.WriteTextString("v");
         w.WriteInt32(Version);
         w.WriteTextString("kind");
@@ -120,7 +120,7 @@ public sealed record GateKioskPass
             w.WriteStartArray(Schedule.Count);
             foreach (var window in Schedule)
             {
-                w.WriteStartMap(null);
+                w.WriteStartMap(3);
                 w.WriteTextString("days");
                 w.WriteStartArray(window.Days.Count);
                 foreach (var d in window.Days)
