@@ -11,6 +11,7 @@ internal static class Program
 
         Commands:
           run        run the kiosk: read scans, decide, drive the door, journal and publish
+          verify     check one code offline: verify [--trust FILE] [--at RFC3339-TIME] [--json] PAYLOAD
 
         Configuration: appsettings.json, /etc/gatekiosk/*.json, GATEKIOSK_Section__Key environment variables
         and --Section:Key=value arguments (see README.md for every key).
@@ -29,6 +30,8 @@ internal static class Program
         {
             case "run":
                 return await HostRunner.RunAsync(BuildKioskHost(rest), Console.Error);
+            case "verify":
+                return await Verifying.VerifyCommand.RunAsync(rest, Console.In, Console.Out, Console.Error, TimeProvider.System);
             default:
                 await Console.Error.WriteLineAsync($"Unknown command '{args[0]}'.{Environment.NewLine}{Usage}");
                 return 2;

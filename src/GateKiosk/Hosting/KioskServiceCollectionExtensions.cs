@@ -1,5 +1,7 @@
+using GateKiosk.Contracts;
 using GateKiosk.Core;
 using GateKiosk.Core.Credentials;
+using GateKiosk.Core.Credentials.Signed;
 using GateKiosk.Core.Deciding;
 using GateKiosk.Core.Journaling;
 using GateKiosk.Core.Publishing;
@@ -27,6 +29,7 @@ public static class KioskServiceCollectionExtensions
 
         services.AddValidatedOptions<KioskOptions, KioskOptionsValidator>(KioskOptions.SectionName);
         services.AddValidatedOptions<BadgeOptions, BadgeOptionsValidator>(BadgeOptions.SectionName);
+        services.AddValidatedOptions<CredentialOptions, CredentialOptionsValidator>(CredentialOptions.SectionName);
         services.AddValidatedOptions<GpioOptions, GpioOptionsValidator>(GpioOptions.SectionName);
         services.AddValidatedOptions<ScannerOptions, ScannerOptionsValidator>(ScannerOptions.SectionName);
         services.AddValidatedOptions<MqttOptions, MqttOptionsValidator>(MqttOptions.SectionName);
@@ -43,6 +46,7 @@ public static class KioskServiceCollectionExtensions
         });
         services.TryAddSingleton<ITimeSourceProbe>(sp => new TimeSourceProbe(sp.GetRequiredService<TimeProvider>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ICredentialVerifier, BadgeAllowlistVerifier>());
+        services.AddSignedCredentials();
         services.TryAddSingleton<CredentialVerifier>();
         services.TryAddSingleton<AccessDecider>();
         services.TryAddSingleton<GatePipeline>();
@@ -54,6 +58,25 @@ public static class KioskServiceCollectionExtensions
         services.TryAddSingleton<MqttEntryPublisher>();
         services.TryAddSingleton<IEventUplink>(sp => sp.GetRequiredService<MqttEntryPublisher>());
         services.AddHostedService(sp => sp.GetRequiredService<MqttEntryPublisher>());
+        return services;
+    }
+
+    /// <summary>
+    /// The signed-credential verifiers (staff badge, visitor pass, health declaration, EU DCC) on one core, with the trust
+    /// list and rules of the <c>Credentials</c> section; which of them open the door is <c>Kiosk:AcceptedKinds</c>.
+    /// </summary>
+    public static IServiceCollection AddSignedCredentials(this IServiceCollection services)
+    {
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<CredentialOptions>>().Value
+            .ToSettings(sp.GetRequiredService<IOptions<KioskOptions>>().Value.SiteId));
+        services.TryAddSingleton<IPassUseLedger, InMemoryPassUseLedger>();
+        foreach (var kind in new[] { CredentialKinds.StaffPass, CredentialKinds.VisitorPass, CredentialKinds.HealthDeclaration })
+        {
+            services.AddSingleton<ICredentialVerifier>(sp =>
+                new GateKioskPassVerifier(kind, sp.GetRequiredService<SignedCredentialSettings>(), sp.GetRequiredService<IPassUseLedger>()));
+        }
+
+        services.AddSingleton<ICredentialVerifier>(sp => new EuDccVerifier(sp.GetRequiredService<SignedCredentialSettings>()));
         return services;
     }
 
