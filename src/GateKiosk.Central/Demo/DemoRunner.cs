@@ -26,7 +26,7 @@ internal static class DemoRunner
         (1, "a staff member", "E1002"),
         (0, "someone with a badge that is not enrolled", "E9999"),
         (1, "someone with a damaged code", "E10\u000701"),
-        (0, "someone with a COVID certificate (not accepted at this door)", "HC1:NCFOXN%TS3DH3ZSUZK+.V0ETD%65NL-AH-R6IOOK.IR9B+9D-1HNJ3WDTRC6JJ:D:T3"),
+        (0, "someone with a damaged COVID certificate", "HC1:NCFOXN%TS3DH3ZSUZK+.V0ETD%65NL-AH-R6IOOK.IR9B+9D-1HNJ3WDTRC6JJ:D:T3"),
         (1, "a staff member", "E1003"),
         (0, "someone showing a web address", "https://example.com/menu"),
         (1, "a staff member", "E1004"),
@@ -106,7 +106,7 @@ internal static class DemoRunner
               API:        {url}/api/events   {url}/api/kiosks
               Broker:     mqtt://127.0.0.1:{brokerPort} (in-process)
               Data:       {dataDirectory}
-              Kiosks:     {string.Join(", ", kioskIds)} at site {SiteId}; enrolled badges {string.Join(" ", Allowlist)}
+              Kiosks:     {string.Join(", ", kioskIds)} at site {SiteId}; enrolled badges {string.Join(" ", Allowlist)}; visitor passes of the demo issuer
             {(terminal is null ? "Running unattended (standard input is not a terminal)." : $"Type a code and Enter to scan it at {kioskIds[0]}, or '2 CODE' for {kioskIds[1]}.")}
             Press Ctrl+C to stop.
 
