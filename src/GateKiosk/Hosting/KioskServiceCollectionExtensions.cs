@@ -67,6 +67,8 @@ public static class KioskServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddSignedCredentials(this IServiceCollection services)
     {
+        services.AddSingleton<IValidateOptions<CredentialOptions>>(sp => new NestedKeyValidator<CredentialOptions>(
+            sp.GetRequiredService<IConfiguration>(), $"{CredentialOptions.SectionName}:{nameof(CredentialOptions.Dcc)}", typeof(DccRules)));
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<CredentialOptions>>().Value
             .ToSettings(sp.GetRequiredService<IOptions<KioskOptions>>().Value.SiteId));
         services.TryAddSingleton<IPassUseLedger, InMemoryPassUseLedger>();

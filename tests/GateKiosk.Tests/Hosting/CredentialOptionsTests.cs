@@ -11,6 +11,8 @@ public sealed class CredentialOptionsTests
     [InlineData("Credentials:TrustListPath", "/nonexistent/trust.json", "Credentials:TrustListPath '/nonexistent/trust.json'")]
     [InlineData("Credentials:MaxInflatedBytes", "10", "Credentials:MaxInflatedBytes")]
     [InlineData("Credentials:TrustList", "x", "Credentials:TrustList is not a known key")]
+    [InlineData("Credentials:Dcc:MaxTestAg", "01:00:00", "Credentials:Dcc:MaxTestAg is not a known key")]
+    [InlineData("Credentials:Dcc:MaxTestAge", "-01:00:00", "Credentials:Dcc:MaxTestAge must be positive")]
     public void BuildKioskHost_BadCredentialsKey_FailsNamingTheKey(string key, string value, string expected)
     {
         using var host = GateKiosk.Program.BuildKioskHost([$"--{key}={value}", "--Kiosk:SiteId=site-a", "--Kiosk:KioskId=k1", "--Gpio:Driver=Simulated"]);
@@ -18,6 +20,21 @@ public sealed class CredentialOptionsTests
         var ex = Assert.ThrowsAny<Exception>(() => host.Services.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate());
 
         Assert.Contains(expected, HostRunner.Describe(ex), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BuildKioskHost_CredentialsSection_ReachesTheVerifiers()
+    {
+        using var host = GateKiosk.Program.BuildKioskHost(["--Kiosk:SiteId=site-a", "--Kiosk:KioskId=k1", "--Gpio:Driver=Simulated",
+            "--Credentials:Dcc:MaxTestAge=01:00:00", "--Credentials:Revoked:0=abc", "--Credentials:TimeZone=Europe/Berlin"]);
+
+        var settings = host.Services.GetRequiredService<Core.Credentials.Signed.SignedCredentialSettings>();
+
+        Assert.Equal(TimeSpan.FromHours(1), settings.DccRules.MaxTestAge);
+        Assert.Contains("abc", (IReadOnlySet<string>)settings.Revoked);
+        Assert.Equal("site-a", settings.SiteId);
+        Assert.Equal("Europe/Berlin", settings.TimeZone.Id);
+        Assert.Equal(4, host.Services.GetServices<Core.Credentials.ICredentialVerifier>().Count(v => v.Kind != Contracts.CredentialKinds.Badge));
     }
 
     [Fact]
