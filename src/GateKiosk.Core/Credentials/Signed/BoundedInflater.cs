@@ -21,7 +21,7 @@ public static class BoundedInflater
         {
             using var input = new MemoryStream(zlib, writable: false);
             using var inflater = new ZLibStream(input, CompressionMode.Decompress);
-            var buffer = new byte[Math.Min(maxBytes + 1, Math.Max(4096, zlib.Length * 4))];
+            var buffer = new byte[Math.Min(maxBytes + 1, (zlib.Length * 2) + 64)];
             var length = 0;
             while (true)
             {
