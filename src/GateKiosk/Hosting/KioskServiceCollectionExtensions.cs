@@ -15,6 +15,7 @@ using GateKiosk.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace GateKiosk.Hosting;
@@ -69,8 +70,19 @@ public static class KioskServiceCollectionExtensions
     {
         services.AddSingleton<IValidateOptions<CredentialOptions>>(sp => new NestedKeyValidator<CredentialOptions>(
             sp.GetRequiredService<IConfiguration>(), $"{CredentialOptions.SectionName}:{nameof(CredentialOptions.Dcc)}", typeof(DccRules)));
-        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<CredentialOptions>>().Value
-            .ToSettings(sp.GetRequiredService<IOptions<KioskOptions>>().Value.SiteId));
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<CredentialOptions>>().Value;
+            var settings = options.ToSettings(sp.GetRequiredService<IOptions<KioskOptions>>().Value.SiteId);
+            var log = sp.GetRequiredService<ILoggerFactory>().CreateLogger("GateKiosk.Credentials");
+            CredentialsLog.TrustLoaded(log, options.TrustListPath, settings.Trust.Keys.Count, settings.Trust.Skipped.Count);
+            foreach (var skipped in settings.Trust.Skipped)
+            {
+                CredentialsLog.TrustEntrySkipped(log, skipped);
+            }
+
+            return settings;
+        });
         services.TryAddSingleton<IPassUseLedger, InMemoryPassUseLedger>();
         foreach (var kind in new[] { CredentialKinds.StaffPass, CredentialKinds.VisitorPass, CredentialKinds.HealthDeclaration })
         {
@@ -97,4 +109,14 @@ public static class KioskServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<TOptions>>(sp => new UnknownKeyValidator<TOptions>(sp.GetRequiredService<IConfiguration>(), section));
         return services;
     }
+}
+
+/// <summary>Log lines of the credential set-up; key ids and counts only, never a key or a payload.</summary>
+internal static partial class CredentialsLog
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "Trust list '{Path}': {Keys} keys trusted, {Skipped} skipped")]
+    public static partial void TrustLoaded(ILogger logger, string path, int keys, int skipped);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Trust list {Entry}; codes it signed will be unknown-issuer")]
+    public static partial void TrustEntrySkipped(ILogger logger, string entry);
 }

@@ -8,10 +8,11 @@ public sealed class TrustList
 {
     private readonly Dictionary<string, TrustedKey[]> _byKid;
 
-    public TrustList(IEnumerable<TrustedKey> keys)
+    public TrustList(IEnumerable<TrustedKey> keys, IReadOnlyList<string>? skipped = null)
     {
         ArgumentNullException.ThrowIfNull(keys);
         Keys = [.. keys];
+        Skipped = skipped ?? [];
         _byKid = Keys.GroupBy(k => Convert.ToBase64String(k.Kid), StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
     }
@@ -21,6 +22,12 @@ public sealed class TrustList
 
     /// <summary>Every trusted key.</summary>
     public IReadOnlyList<TrustedKey> Keys { get; }
+
+    /// <summary>
+    /// Entries left out because their key pairs with no supported algorithm (for example a P-384 signer in a national list):
+    /// codes they signed are <c>unknown-issuer</c>. One line per entry, naming it.
+    /// </summary>
+    public IReadOnlyList<string> Skipped { get; }
 
     /// <summary>The keys with id <paramref name="kid"/>; empty when none.</summary>
     public IReadOnlyList<TrustedKey> Find(ReadOnlySpan<byte> kid) =>
@@ -41,12 +48,17 @@ public sealed class TrustList
         }
 
         var keys = new List<TrustedKey>();
+        var skipped = new List<string>();
         var i = 0;
         foreach (var entry in doc.RootElement.EnumerateArray())
         {
             try
             {
                 keys.Add(ParseEntry(entry));
+            }
+            catch (NotSupportedException ex)
+            {
+                skipped.Add($"entry {i}: {ex.Message}");
             }
             catch (Exception ex) when (ex is FormatException or CryptographicException or InvalidOperationException or ArgumentException or KeyNotFoundException)
             {
@@ -56,7 +68,7 @@ public sealed class TrustList
             i++;
         }
 
-        return new TrustList(keys);
+        return new TrustList(keys, skipped);
     }
 
     /// <summary>Writes entries in the trust file format.</summary>

@@ -165,7 +165,7 @@ public sealed class TrustedKey
     private static (AsymmetricAlgorithm Key, KeyAlgorithm Algorithm) PublicKeyOf(X509Certificate2 cert)
     {
         AsymmetricAlgorithm key = (AsymmetricAlgorithm?)cert.GetECDsaPublicKey() ?? cert.GetRSAPublicKey()
-            ?? throw new CryptographicException("The certificate's key is neither EC nor RSA.");
+            ?? throw new NotSupportedException("The certificate's key is neither EC nor RSA.");
         return (key, AlgorithmOf(key));
     }
 
@@ -173,7 +173,7 @@ public sealed class TrustedKey
     {
         ECDsa ec when ec.ExportParameters(false).Curve.Oid.Value == "1.2.840.10045.3.1.7" => KeyAlgorithm.ES256,
         RSA rsa when rsa.KeySize >= 2048 => KeyAlgorithm.PS256,
-        _ => throw new CryptographicException($"Unsupported key: {key.GetType().Name} of {key.KeySize} bits (GateKiosk verifies ES256 on P-256 and PS256 on RSA ≥ 2048)."),
+        _ => throw new NotSupportedException($"Unsupported key: {key.GetType().Name} of {key.KeySize} bits (GateKiosk verifies ES256 on P-256 and PS256 on RSA ≥ 2048)."),
     };
 
     private static HashSet<string> Expand(IEnumerable<string> usages)
