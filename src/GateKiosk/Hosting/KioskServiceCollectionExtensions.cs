@@ -86,8 +86,11 @@ public static class KioskServiceCollectionExtensions
         services.TryAddSingleton<IPassUseLedger, InMemoryPassUseLedger>();
         foreach (var kind in new[] { CredentialKinds.StaffPass, CredentialKinds.VisitorPass, CredentialKinds.HealthDeclaration })
         {
-            services.AddSingleton<ICredentialVerifier>(sp =>
-                new GateKioskPassVerifier(kind, sp.GetRequiredService<SignedCredentialSettings>(), sp.GetRequiredService<IPassUseLedger>()));
+            // A door that does not accept a kind must not use up a single-use pass of that kind: it gets no ledger.
+            services.AddSingleton<ICredentialVerifier>(sp => new GateKioskPassVerifier(
+                kind,
+                sp.GetRequiredService<SignedCredentialSettings>(),
+                sp.GetRequiredService<IOptions<KioskOptions>>().Value.AcceptedKinds.Contains(kind) ? sp.GetRequiredService<IPassUseLedger>() : NoPassUseLedger.Instance));
         }
 
         services.AddSingleton<ICredentialVerifier>(sp => new EuDccVerifier(sp.GetRequiredService<SignedCredentialSettings>()));

@@ -33,3 +33,11 @@ public sealed class InMemoryPassUseLedger : IPassUseLedger
         return _used.TryAdd(passId, expires);
     }
 }
+
+/// <summary>Records nothing: for verifiers whose kind the door does not accept (the decider denies them anyway).</summary>
+public sealed class NoPassUseLedger : IPassUseLedger
+{
+    public static NoPassUseLedger Instance { get; } = new();
+
+    public bool TryUse(string passId, DateTimeOffset expires, DateTimeOffset now) => true;
+}
