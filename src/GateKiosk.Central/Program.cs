@@ -13,6 +13,7 @@ internal static class Program
           demo    everything on this machine: an in-process broker, central with SQLite, two simulated kiosks
                   and the dashboard on loopback (Demo:DataDirectory, Demo:HttpPort, Demo:ScanInterval, Demo:Duration)
           serve   the central service: collect events from the broker, store them, serve the API and dashboard
+          pass    issuer keys, the kiosks' trust list, and signed passes as text + QR (pass --help)
 
         Configuration: appsettings.json, /etc/gatekiosk/central/*.json, GATEKIOSK_Section__Key environment variables
         and --Section:Key=value arguments (see README.md for every key).
@@ -49,6 +50,14 @@ internal static class Program
                     return await DemoRunner.RunAsync(rest, Console.Out, Console.IsInputRedirected ? null : Console.In, stop.Token);
                 }
 
+            case "pass":
+                if (rest.Length == 0 || rest[0] is "-h" or "--help")
+                {
+                    Console.WriteLine(Passes.PassCommand.Usage);
+                    return rest.Length == 0 ? 2 : 0;
+                }
+
+                return await Passes.PassCommand.RunAsync(rest, Console.Out, Console.Error, TimeProvider.System);
             default:
                 await Console.Error.WriteLineAsync($"Unknown command '{args[0]}'.{Environment.NewLine}{Usage}");
                 return 2;

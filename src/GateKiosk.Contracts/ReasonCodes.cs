@@ -32,10 +32,20 @@ public static class ReasonCodes
     /// <summary>The kiosk could not decide safely (internal fault); the door stays closed.</summary>
     public const string InternalError = "internal-error";
 
+    /// <summary>A genuine signature by a key that may not sign this kind of credential (trust list usages, DCC key usage).</summary>
+    public const string WrongKeyUsage = "wrong-key-usage";
+
+    /// <summary>A single-use pass that has already opened the door.</summary>
+    public const string AlreadyUsed = "already-used";
+
+    /// <summary>A genuine, current credential that fails the site's rules (incomplete vaccination, positive test, status not clear).</summary>
+    public const string RulesNotMet = "rules-not-met";
+
     /// <summary>Every code above, for validation and documentation.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
         Valid, Expired, NotYetValid, Revoked, BadSignature, UnknownIssuer, WrongSite, OutsideSchedule,
         AntiPassback, DeclarationStale, Unreadable, NotEnrolled, UnsupportedCredential, ExitButton, InternalError,
+        WrongKeyUsage, AlreadyUsed, RulesNotMet,
     ];
 }

@@ -12,6 +12,7 @@ internal static class Program
         Commands:
           run        run the kiosk: read scans, decide, drive the door, journal and publish
           journal    outbox statistics: last seq, unsent events, oldest unsent age, size (--json for scripts)
+          verify     check one code offline: verify [--trust FILE] [--at RFC3339-TIME] [--json] PAYLOAD
 
         Configuration: appsettings.json, /etc/gatekiosk/*.json, GATEKIOSK_Section__Key environment variables
         and --Section:Key=value arguments (see README.md for every key).
@@ -32,6 +33,8 @@ internal static class Program
                 return await HostRunner.RunAsync(BuildKioskHost(rest), Console.Error);
             case "journal":
                 return Cli.JournalCommand.Run(rest, Console.Out, Console.Error, TimeProvider.System);
+            case "verify":
+                return await Verifying.VerifyCommand.RunAsync(rest, Console.In, Console.Out, Console.Error, TimeProvider.System);
             default:
                 await Console.Error.WriteLineAsync($"Unknown command '{args[0]}'.{Environment.NewLine}{Usage}");
                 return 2;

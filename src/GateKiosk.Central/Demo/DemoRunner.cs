@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
+using GateKiosk.Central.Passes;
+using GateKiosk.Core.Credentials.Signed;
 using GateKiosk.Core.Scanning;
 using GateKiosk.Devices.Simulated;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -24,7 +26,7 @@ internal static class DemoRunner
         (1, "a staff member", "E1002"),
         (0, "someone with a badge that is not enrolled", "E9999"),
         (1, "someone with a damaged code", "E10\u000701"),
-        (0, "someone with a COVID certificate (not accepted at this door)", "HC1:NCFOXN%TS3DH3ZSUZK+.V0ETD%65NL-AH-R6IOOK.IR9B+9D-1HNJ3WDTRC6JJ:D:T3"),
+        (0, "someone with a damaged COVID certificate", "HC1:NCFOXN%TS3DH3ZSUZK+.V0ETD%65NL-AH-R6IOOK.IR9B+9D-1HNJ3WDTRC6JJ:D:T3"),
         (1, "a staff member", "E1003"),
         (0, "someone showing a web address", "https://example.com/menu"),
         (1, "a staff member", "E1004"),
@@ -58,6 +60,11 @@ internal static class DemoRunner
         using var broker = new MqttServerFactory().CreateMqttServer(brokerOptions);
         await broker.StartAsync();
 
+        // The demo organisation signs visitor passes with a key central keeps in its data folder; the kiosks trust it.
+        var trustPath = PrepareDemoIssuer(Path.Combine(dataDirectory, "central"));
+        var visitorPass = await IssueDemoVisitorPassAsync(Path.Combine(dataDirectory, "central"));
+        var script = Script.Append((1, "a visitor with a signed pass (valid 8 hours)", visitorPass)).ToArray();
+
         await using var central = CentralApp.Build([], b =>
         {
             b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -80,21 +87,7 @@ internal static class DemoRunner
         for (var i = 0; i < kioskIds.Length; i++)
         {
             var reader = readers[i];
-            var kioskConfig = new Dictionary<string, string?>
-            {
-                ["Kiosk:SiteId"] = SiteId,
-                ["Kiosk:KioskId"] = kioskIds[i],
-                ["Kiosk:DataDirectory"] = Path.Combine(dataDirectory, kioskIds[i]),
-                ["Gpio:Driver"] = "Simulated",
-                ["Mqtt:Host"] = "127.0.0.1",
-                ["Mqtt:Port"] = brokerPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["Logging:LogLevel:Default"] = "Warning",
-                ["Logging:LogLevel:GateKiosk.Core.GatePipeline"] = "Information",
-            };
-            for (var b = 0; b < Allowlist.Length; b++)
-            {
-                kioskConfig[$"Badges:Allowlist:{b}"] = Allowlist[b];
-            }
+            var kioskConfig = KioskConfiguration(kioskIds[i], dataDirectory, brokerPort, trustPath);
 
             var kiosk = GateKiosk.Program.BuildKioskHost([], builder =>
             {
@@ -113,13 +106,13 @@ internal static class DemoRunner
               API:        {url}/api/events   {url}/api/kiosks
               Broker:     mqtt://127.0.0.1:{brokerPort} (in-process)
               Data:       {dataDirectory}
-              Kiosks:     {string.Join(", ", kioskIds)} at site {SiteId}; enrolled badges {string.Join(" ", Allowlist)}
+              Kiosks:     {string.Join(", ", kioskIds)} at site {SiteId}; enrolled badges {string.Join(" ", Allowlist)}; visitor passes of the demo issuer
             {(terminal is null ? "Running unattended (standard input is not a terminal)." : $"Type a code and Enter to scan it at {kioskIds[0]}, or '2 CODE' for {kioskIds[1]}.")}
             Press Ctrl+C to stop.
 
             """);
 
-        var scripted = RunScriptAsync(readers, interval, output, runFor.Token);
+        var scripted = RunScriptAsync(script, readers, interval, output, runFor.Token);
         var typed = terminal is null ? Task.CompletedTask : ReadTerminalAsync(terminal, readers, runFor.Token);
         try
         {
@@ -145,14 +138,60 @@ internal static class DemoRunner
         return 0;
     }
 
-    private static async Task RunScriptAsync(SimulatedScanSource[] readers, TimeSpan interval, TextWriter output, CancellationToken token)
+    /// <summary>The configuration of one demo kiosk: simulated outputs, the enrolled badges, and the demo issuer trusted for visitor passes.</summary>
+    internal static Dictionary<string, string?> KioskConfiguration(string kioskId, string dataDirectory, int brokerPort, string trustPath)
+    {
+        var kioskConfig = new Dictionary<string, string?>
+        {
+            ["Kiosk:SiteId"] = SiteId,
+            ["Kiosk:KioskId"] = kioskId,
+            ["Kiosk:DataDirectory"] = Path.Combine(dataDirectory, kioskId),
+            ["Kiosk:AcceptedKinds:0"] = Contracts.CredentialKinds.Badge,
+            ["Kiosk:AcceptedKinds:1"] = Contracts.CredentialKinds.VisitorPass,
+            ["Credentials:TrustListPath"] = trustPath,
+            ["Gpio:Driver"] = "Simulated",
+            ["Mqtt:Host"] = "127.0.0.1",
+            ["Mqtt:Port"] = brokerPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:GateKiosk.Core.GatePipeline"] = "Information",
+        };
+        for (var b = 0; b < Allowlist.Length; b++)
+        {
+            kioskConfig[$"Badges:Allowlist:{b}"] = Allowlist[b];
+        }
+
+        return kioskConfig;
+    }
+
+    /// <summary>Creates the demo issuer key in central's data folder when there is none, and writes the kiosks' trust file.</summary>
+    internal static string PrepareDemoIssuer(string centralDataDirectory)
+    {
+        var store = new IssuerKeyStore(centralDataDirectory);
+        if (store.ActiveKeyId is null)
+        {
+            store.Create(KeyAlgorithm.ES256);
+        }
+
+        var trustPath = Path.Combine(centralDataDirectory, "trust.json");
+        File.WriteAllText(trustPath, store.ExportTrustList("demo-org"));
+        return trustPath;
+    }
+
+    private static async Task<string> IssueDemoVisitorPassAsync(string centralDataDirectory)
+    {
+        using var text = new StringWriter();
+        await PassCommand.RunAsync(["issue", "--data", centralDataDirectory, "--kind", "visitor", "--subject", "visitor-001", "--host", "E1001", "--issuer", "demo-org"], text, TextWriter.Null, TimeProvider.System);
+        return text.ToString().Trim();
+    }
+
+    private static async Task RunScriptAsync((int Kiosk, string Who, string Code)[] script, SimulatedScanSource[] readers, TimeSpan interval, TextWriter output, CancellationToken token)
     {
         try
         {
             for (var i = 0; !token.IsCancellationRequested; i++)
             {
                 await Task.Delay(i == 0 ? TimeSpan.FromSeconds(1) : interval, token);
-                var (kiosk, who, code) = Script[i % Script.Length];
+                var (kiosk, who, code) = script[i % script.Length];
                 await output.WriteLineAsync($"  [script] {who} at {readers[kiosk].Name}");
                 readers[kiosk].Present(code);
             }

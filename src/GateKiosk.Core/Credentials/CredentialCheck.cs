@@ -9,4 +9,10 @@ public sealed record CredentialCheck(string Reason, CredentialRef Credential)
 {
     /// <summary>True when the credential itself is good.</summary>
     public bool IsValid => Reason == ReasonCodes.Valid;
+
+    /// <summary>The key id that signed it (base64), for signed credentials.</summary>
+    public string? KeyId { get; init; }
+
+    /// <summary>When the credential stops being valid, when it says.</summary>
+    public DateTimeOffset? Expires { get; init; }
 }

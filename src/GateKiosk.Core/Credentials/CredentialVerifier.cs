@@ -22,7 +22,16 @@ public sealed class CredentialVerifier
         {
             if (verifier.Recognizes(code))
             {
-                return verifier.Verify(code, now);
+                try
+                {
+                    return verifier.Verify(code, now);
+                }
+#pragma warning disable CA1031 // Verifiers return values for bad input; a fault in one must still close the door, not stop the kiosk.
+                catch (Exception)
+#pragma warning restore CA1031
+                {
+                    return new CredentialCheck(ReasonCodes.InternalError, new CredentialRef(verifier.Kind, null, null));
+                }
             }
         }
 

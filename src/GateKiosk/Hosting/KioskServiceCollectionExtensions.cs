@@ -1,5 +1,7 @@
+using GateKiosk.Contracts;
 using GateKiosk.Core;
 using GateKiosk.Core.Credentials;
+using GateKiosk.Core.Credentials.Signed;
 using GateKiosk.Core.Deciding;
 using GateKiosk.Core.Journaling;
 using GateKiosk.Core.Publishing;
@@ -13,6 +15,7 @@ using GateKiosk.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace GateKiosk.Hosting;
@@ -27,6 +30,7 @@ public static class KioskServiceCollectionExtensions
 
         services.AddValidatedOptions<KioskOptions, KioskOptionsValidator>(KioskOptions.SectionName);
         services.AddValidatedOptions<BadgeOptions, BadgeOptionsValidator>(BadgeOptions.SectionName);
+        services.AddValidatedOptions<CredentialOptions, CredentialOptionsValidator>(CredentialOptions.SectionName);
         services.AddValidatedOptions<GpioOptions, GpioOptionsValidator>(GpioOptions.SectionName);
         services.AddValidatedOptions<ScannerOptions, ScannerOptionsValidator>(ScannerOptions.SectionName);
         services.AddValidatedOptions<MqttOptions, MqttOptionsValidator>(MqttOptions.SectionName);
@@ -43,6 +47,7 @@ public static class KioskServiceCollectionExtensions
         });
         services.TryAddSingleton<ITimeSourceProbe>(sp => new TimeSourceProbe(sp.GetRequiredService<TimeProvider>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ICredentialVerifier, BadgeAllowlistVerifier>());
+        services.AddSignedCredentials();
         services.TryAddSingleton<CredentialVerifier>();
         services.TryAddSingleton<AccessDecider>();
         services.TryAddSingleton<GatePipeline>();
@@ -56,6 +61,41 @@ public static class KioskServiceCollectionExtensions
         services.TryAddSingleton<IScanSource>(sp =>
             LineScanSource.Create(sp.GetRequiredService<IOptions<ScannerOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddHostedService<ScanWorker>();
+        return services;
+    }
+
+    /// <summary>
+    /// The signed-credential verifiers (staff badge, visitor pass, health declaration, EU DCC) on one core, with the trust
+    /// list and rules of the <c>Credentials</c> section; which of them open the door is <c>Kiosk:AcceptedKinds</c>.
+    /// </summary>
+    public static IServiceCollection AddSignedCredentials(this IServiceCollection services)
+    {
+        services.AddSingleton<IValidateOptions<CredentialOptions>>(sp => new NestedKeyValidator<CredentialOptions>(
+            sp.GetRequiredService<IConfiguration>(), $"{CredentialOptions.SectionName}:{nameof(CredentialOptions.Dcc)}", typeof(DccRules)));
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<CredentialOptions>>().Value;
+            var settings = options.ToSettings(sp.GetRequiredService<IOptions<KioskOptions>>().Value.SiteId);
+            var log = sp.GetRequiredService<ILoggerFactory>().CreateLogger("GateKiosk.Credentials");
+            CredentialsLog.TrustLoaded(log, options.TrustListPath, settings.Trust.Keys.Count, settings.Trust.Skipped.Count);
+            foreach (var skipped in settings.Trust.Skipped)
+            {
+                CredentialsLog.TrustEntrySkipped(log, skipped);
+            }
+
+            return settings;
+        });
+        services.TryAddSingleton<IPassUseLedger, InMemoryPassUseLedger>();
+        foreach (var kind in new[] { CredentialKinds.StaffPass, CredentialKinds.VisitorPass, CredentialKinds.HealthDeclaration })
+        {
+            // A door that does not accept a kind must not use up a single-use pass of that kind: it gets no ledger.
+            services.AddSingleton<ICredentialVerifier>(sp => new GateKioskPassVerifier(
+                kind,
+                sp.GetRequiredService<SignedCredentialSettings>(),
+                sp.GetRequiredService<IOptions<KioskOptions>>().Value.AcceptedKinds.Contains(kind) ? sp.GetRequiredService<IPassUseLedger>() : NoPassUseLedger.Instance));
+        }
+
+        services.AddSingleton<ICredentialVerifier>(sp => new EuDccVerifier(sp.GetRequiredService<SignedCredentialSettings>()));
         return services;
     }
 
@@ -74,4 +114,14 @@ public static class KioskServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<TOptions>>(sp => new UnknownKeyValidator<TOptions>(sp.GetRequiredService<IConfiguration>(), section));
         return services;
     }
+}
+
+/// <summary>Log lines of the credential set-up; key ids and counts only, never a key or a payload.</summary>
+internal static partial class CredentialsLog
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "Trust list '{Path}': {Keys} keys trusted, {Skipped} skipped")]
+    public static partial void TrustLoaded(ILogger logger, string path, int keys, int skipped);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Trust list {Entry}; codes it signed will be unknown-issuer")]
+    public static partial void TrustEntrySkipped(ILogger logger, string entry);
 }

@@ -1,0 +1,108 @@
+using GateKiosk.Contracts;
+using GateKiosk.Core.Decoding;
+
+namespace GateKiosk.Core.Credentials.Signed;
+
+/// <summary>
+/// Verifies GateKiosk passes of one kind offline: signature by a trusted key allowed to sign that kind, validity window,
+/// revocation, site, and the kind's own rule (staff: schedule; visitor: single use; health declaration: same day, status clear).
+/// </summary>
+public sealed class GateKioskPassVerifier : ICredentialVerifier
+{
+    private readonly SignedCredentialSettings _settings;
+    private readonly IPassUseLedger _ledger;
+    private readonly string _prefix;
+
+    public GateKioskPassVerifier(string kind, SignedCredentialSettings settings, IPassUseLedger ledger)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(ledger);
+        _prefix = PassPrefixes.For(kind);
+        Kind = kind;
+        _settings = settings;
+        _ledger = ledger;
+    }
+
+    public string Kind { get; }
+
+    public bool Recognizes(ScannedCode code)
+    {
+        ArgumentNullException.ThrowIfNull(code);
+        return code.Text.StartsWith(_prefix, StringComparison.Ordinal);
+    }
+
+    public CredentialCheck Verify(ScannedCode code, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(code);
+        var unknown = new CredentialRef(Kind, null, null);
+        if (!Recognizes(code)
+            || !Base45.TryDecode(code.Text.AsSpan(_prefix.Length), out var compressed)
+            || !BoundedInflater.TryInflate(compressed, _settings.MaxInflatedBytes, out var cose))
+        {
+            return new CredentialCheck(ReasonCodes.Unreadable, unknown);
+        }
+
+        var opened = SignedCode.Open(cose, _settings.Trust);
+        var kid = opened.Kid is null ? null : Convert.ToBase64String(opened.Kid);
+        if (opened.Content is not { } content)
+        {
+            return new CredentialCheck(opened.Reason, unknown) { KeyId = kid };
+        }
+
+        if (!GateKioskPass.TryFrom(content.Claims, out var pass) || pass is null || pass.Kind != Kind)
+        {
+            return new CredentialCheck(ReasonCodes.Unreadable, unknown) { KeyId = kid };
+        }
+
+        var credential = new CredentialRef(Kind, pass.Issuer, pass.Subject);
+        return new CredentialCheck(Decide(content, pass, now), credential) { KeyId = kid, Expires = pass.Expires };
+    }
+
+    private string Decide(SignedClaims content, GateKioskPass pass, DateTimeOffset now)
+    {
+        if (!content.Key.Allows(Kind))
+        {
+            return ReasonCodes.WrongKeyUsage;
+        }
+
+        var times = SignedCode.CheckTimes(content, now, _settings.ClockLeeway);
+        if (Kind == CredentialKinds.HealthDeclaration)
+        {
+            // Valid until the end of the issuing day in the site's time zone, whatever exp says.
+            var issuedDay = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(pass.IssuedAt, _settings.TimeZone).DateTime);
+            var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, _settings.TimeZone).DateTime);
+            if (times == ReasonCodes.Expired || today > issuedDay)
+            {
+                return ReasonCodes.DeclarationStale;
+            }
+        }
+
+        if (times != ReasonCodes.Valid)
+        {
+            return times;
+        }
+
+        if (_settings.Revoked.Contains(pass.PassIdHex) || _settings.Revoked.Contains(pass.Subject))
+        {
+            return ReasonCodes.Revoked;
+        }
+
+        if (_settings.SiteId is { } site && !pass.Sites.Contains("*") && !pass.Sites.Contains(site))
+        {
+            return ReasonCodes.WrongSite;
+        }
+
+        switch (Kind)
+        {
+            case CredentialKinds.StaffPass when pass.Schedule.Count > 0:
+                var local = TimeZoneInfo.ConvertTime(now, _settings.TimeZone).DateTime;
+                return pass.Schedule.Any(w => w.Contains(local)) ? ReasonCodes.Valid : ReasonCodes.OutsideSchedule;
+            case CredentialKinds.HealthDeclaration when pass.Status != "clear":
+                return ReasonCodes.RulesNotMet;
+            case CredentialKinds.VisitorPass when pass.SingleUse:
+                return _ledger.TryUse(pass.PassIdHex, pass.Expires, now) ? ReasonCodes.Valid : ReasonCodes.AlreadyUsed;
+            default:
+                return ReasonCodes.Valid;
+        }
+    }
+}
