@@ -45,7 +45,7 @@ public sealed class DisplayOptions
     public int Address { get; set; }
 
     /// <summary>The address to use: <see cref="Address"/> or the kind's usual one.</summary>
-    public int EffectiveAddress => Address != 0 ? Address : Kind == DisplayKind.Ssd1306 ? 0x3C : 0x27;
+    public int ResolveAddress() => Address != 0 ? Address : Kind == DisplayKind.Ssd1306 ? 0x3C : 0x27;
 }
 
 /// <summary>Names the bad key in the <c>Display</c> section.</summary>

@@ -7,7 +7,7 @@ namespace GateKiosk.Devices.Display;
 /// Keeps slow display writes (an LCD over I2C takes tens of milliseconds) off the door's path: <see cref="Show"/>
 /// only queues, a background loop writes the newest message, older pending ones are dropped.
 /// </summary>
-public sealed partial class QueuedDisplay : IGateDisplay, IAsyncDisposable
+public sealed partial class QueuedDisplay : IGateDisplay, IDisposable
 {
     private readonly IGateDisplay _inner;
     private readonly IDisposable? _owned;
@@ -28,10 +28,11 @@ public sealed partial class QueuedDisplay : IGateDisplay, IAsyncDisposable
 
     public void Show(DisplayMessage message) => _queue.Writer.TryWrite(message);
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Lets the last message be written (waiting at most 2 s for a stuck bus), then releases the device.</summary>
+    public void Dispose()
     {
         _queue.Writer.TryComplete();
-        await _loop.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _loop.Wait(TimeSpan.FromSeconds(2));
         _owned?.Dispose();
     }
 

@@ -87,7 +87,7 @@ public sealed class PwmBuzzer : IBuzzer
 }
 
 /// <summary>Opening outputs without a glitch.</summary>
-internal static class GpioOutputs
+public static class GpioOutputs
 {
     /// <summary>Opens <paramref name="pin"/> as an output directly at <paramref name="level"/> (one driver request, no glitch).</summary>
     public static void OpenAt(GpioController controller, int pin, PinValue level)

@@ -1,3 +1,4 @@
+using System.Device.Gpio;
 using GateKiosk.Core;
 using GateKiosk.Core.Credentials;
 using GateKiosk.Core.Deciding;
@@ -6,6 +7,7 @@ using GateKiosk.Core.Publishing;
 using GateKiosk.Core.Scanning;
 using GateKiosk.Core.Signalling;
 using GateKiosk.Devices;
+using GateKiosk.Devices.Display;
 using GateKiosk.Devices.Gpio;
 using GateKiosk.Devices.Scanning;
 using GateKiosk.Mqtt;
@@ -13,6 +15,7 @@ using GateKiosk.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace GateKiosk.Hosting;
@@ -28,12 +31,29 @@ public static class KioskServiceCollectionExtensions
         services.AddValidatedOptions<KioskOptions, KioskOptionsValidator>(KioskOptions.SectionName);
         services.AddValidatedOptions<BadgeOptions, BadgeOptionsValidator>(BadgeOptions.SectionName);
         services.AddValidatedOptions<GpioOptions, GpioOptionsValidator>(GpioOptions.SectionName);
+        services.AddValidatedOptions<DoorOptions, DoorOptionsValidator>(DoorOptions.SectionName);
+        services.AddValidatedOptions<DisplayOptions, DisplayOptionsValidator>(DisplayOptions.SectionName);
         services.AddValidatedOptions<ScannerOptions, ScannerOptionsValidator>(ScannerOptions.SectionName);
         services.AddValidatedOptions<MqttOptions, MqttOptionsValidator>(MqttOptions.SectionName);
 
         // Outputs to their safe state before anything else: this hosted service is registered first,
         // so it starts first and stops last.
-        services.TryAddSingleton<IGateSignal>(sp => new GpioGateSignal(sp.GetRequiredService<IOptions<GpioOptions>>(), sp.GetRequiredService<TimeProvider>()));
+        // The controller is created before the signal, so the container disposes the signal (outputs safe) first.
+        services.TryAddSingleton(sp => DoorHardware.CreateController(sp.GetRequiredService<IOptions<GpioOptions>>().Value));
+        services.TryAddSingleton<IGateDisplay>(sp => CreateDisplay(sp));
+        services.TryAddSingleton<IGateSignal>(sp =>
+        {
+            var gpio = sp.GetRequiredService<IOptions<GpioOptions>>().Value;
+            var controller = sp.GetRequiredService<GpioController>();
+            return new GpioGateSignal(
+                controller,
+                gpio,
+                sp.GetRequiredService<IOptions<DoorOptions>>().Value,
+                sp.GetRequiredService<TimeProvider>(),
+                shouldDispose: false,
+                DoorHardware.CreateBuzzer(controller, gpio),
+                sp.GetRequiredService<IGateDisplay>());
+        });
         services.AddHostedService<DoorSafetyService>();
 
         services.TryAddSingleton<IEntryJournal>(sp =>
@@ -47,6 +67,14 @@ public static class KioskServiceCollectionExtensions
         services.TryAddSingleton<AccessDecider>();
         services.TryAddSingleton<GatePipeline>();
 
+        services.TryAddSingleton<IDoorSensor>(sp => DoorHardware.CreateSensor(
+            sp.GetRequiredService<GpioController>(),
+            sp.GetRequiredService<IOptions<GpioOptions>>().Value,
+            sp.GetRequiredService<IOptions<DoorOptions>>().Value,
+            sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<DoorMonitor>();
+        services.AddHostedService<DoorService>();
+
         services.TryAddSingleton<IScanSource>(sp =>
             LineScanSource.Create(sp.GetRequiredService<IOptions<ScannerOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddHostedService<ScanWorker>();
@@ -55,6 +83,34 @@ public static class KioskServiceCollectionExtensions
         services.TryAddSingleton<IEventUplink>(sp => sp.GetRequiredService<MqttEntryPublisher>());
         services.AddHostedService(sp => sp.GetRequiredService<MqttEntryPublisher>());
         return services;
+    }
+
+    /// <summary>
+    /// The configured display behind a queue, so bus writes never delay the door. A display that cannot be opened is
+    /// logged and left out: the door works without it.
+    /// </summary>
+    private static IGateDisplay CreateDisplay(IServiceProvider sp)
+    {
+        var options = sp.GetRequiredService<IOptions<DisplayOptions>>().Value;
+        var simulated = sp.GetRequiredService<IOptions<GpioOptions>>().Value.Driver == GpioDriverKind.Simulated;
+        var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("GateKiosk.Display");
+        if (options.Kind == DisplayKind.None)
+        {
+            return new NoDisplay();
+        }
+
+        try
+        {
+            var (display, device) = DoorHardware.CreateDisplay(options, simulated);
+            return new QueuedDisplay(display, device, logger);
+        }
+#pragma warning disable CA1031 // A broken or missing display must not keep the door from working.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Log.DisplayUnavailable(logger, options.Kind, ex);
+            return new NoDisplay();
+        }
     }
 
     /// <summary>
@@ -72,4 +128,10 @@ public static class KioskServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<TOptions>>(sp => new UnknownKeyValidator<TOptions>(sp.GetRequiredService<IConfiguration>(), section));
         return services;
     }
+}
+
+internal static partial class Log
+{
+    [LoggerMessage(Level = LogLevel.Error, Message = "Display {Kind} could not be opened; running without it")]
+    public static partial void DisplayUnavailable(ILogger logger, DisplayKind kind, Exception ex);
 }
