@@ -129,7 +129,7 @@ internal static class SelfTestCommand
             results.Add(await PulseAsync("green LED", controller, gpio.GreenLedPin, gpio.LedActiveLow, false, setup, "lit"));
             results.Add(await PulseAsync("red LED", controller, gpio.RedLedPin, gpio.LedActiveLow, false, setup, "lit"));
             results.Add(await BuzzerAsync(controller, gpio, setup));
-            results.Add(CheckDisplay(display, simulated));
+            results.Add(CheckDisplay(display, simulated || gpio.Driver == GpioDriverKind.Simulated));
             results.Add(ReadInput("door contact", door.HasContact, controller, gpio.DoorContactPin, gpio, gpio.DoorOpenWhenHigh ? PinValue.High : PinValue.Low, ("open", "closed")));
             results.Add(ReadInput("exit button", door.HasExitButton, controller, gpio.ExitButtonPin, gpio, gpio.ExitPressedWhenLow ? PinValue.Low : PinValue.High, ("pressed", "released")));
             try
@@ -251,13 +251,16 @@ internal static class SelfTestCommand
             return new("reader", SelfTestStatus.Ok, "simulated");
         }
 
-        return scanner.Source switch
+        // Any source with a path (a file, a FIFO a scanner bridge writes to) must have it present; standard input
+        // cannot be checked before start-up.
+        if (scanner.Source == ScannerKind.Stdin)
         {
-            ScannerKind.File when File.Exists(scanner.Path) || Directory.Exists(Path.GetDirectoryName(scanner.Path) ?? "")
-                => new("reader", SelfTestStatus.Ok, $"{scanner.Path}"),
-            ScannerKind.File => new("reader", SelfTestStatus.Fail, $"Scanner:Path {scanner.Path} does not exist"),
-            _ => new("reader", SelfTestStatus.Skip, "Scanner:Source=Stdin reads standard input; scan a code after start-up"),
-        };
+            return new("reader", SelfTestStatus.Skip, "Scanner:Source=Stdin reads standard input; scan a code after start-up");
+        }
+
+        return File.Exists(scanner.Path)
+            ? new("reader", SelfTestStatus.Ok, $"{scanner.Source} {scanner.Path}")
+            : new("reader", SelfTestStatus.Fail, $"Scanner:Path {scanner.Path} does not exist");
     }
 
     private static async Task<SelfTestResult> CheckBrokerAsync(MqttOptions mqtt, bool simulated)

@@ -85,6 +85,18 @@ public sealed class SelfTestCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task SelfTest_ScannerFileMissing_FailsReaderRow()
+    {
+        string[] args = [.. Args("--Gpio:Driver=Simulated", "--Scanner:Source=File", $"--Scanner:Path={Path.Combine(_data, "no-such-fifo")}").Where(a => a != "--simulated")];
+
+        var (code, output) = await RunAsync(args, Setup());
+
+        Assert.Equal(1, code);
+        Assert.Contains("FAIL", Row(output, "reader"), StringComparison.Ordinal);
+        Assert.Contains("Self-test FAILED: 1 check(s).", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SelfTest_WrongKey_ExitsConfigurationErrorNamingIt()
     {
         var (code, output) = await RunAsync(Args("--Door:HeldOpenAfter=00:00:00"), Setup());
