@@ -113,11 +113,83 @@ public sealed partial class GatePipeline
         }
     }
 
+    /// <summary>
+    /// Journals a door event (<see cref="EventTypes.DoorOpened"/>, <see cref="EventTypes.DoorClosed"/>,
+    /// <see cref="EventTypes.DoorHeldOpen"/>, <see cref="EventTypes.DoorForced"/>); returns null when the journal refused.
+    /// </summary>
+    public JournaledEvent? RecordDoorEvent(string type, string? reason = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(type);
+        lock (_gate)
+        {
+            try
+            {
+                var journaled = _journal.Append(new EventDraft
+                {
+                    Type = type,
+                    OccurredAt = _time.GetUtcNow(),
+                    TimeSource = _timeSource.Current,
+                    Reason = reason,
+                });
+                LogDoorEvent(type, journaled.Seq);
+                return journaled;
+            }
+#pragma warning disable CA1031 // A door event that cannot be written is logged; the kiosk keeps running.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogJournalFailed(ex);
+                return null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The exit button was pressed: journals an <see cref="EventTypes.ExitRequest"/> (allow, <see cref="ReasonCodes.ExitButton"/>,
+    /// direction out) and only then releases the door. When the journal refuses, the door stays closed like any other grant.
+    /// </summary>
+    public GateOutcome ProcessExitRequest()
+    {
+        lock (_gate)
+        {
+            var started = _time.GetTimestamp();
+            var decision = new GateDecision(Decisions.Allow, ReasonCodes.ExitButton, null);
+            JournaledEvent? journaled = null;
+            try
+            {
+                journaled = _journal.Append(new EventDraft
+                {
+                    Type = EventTypes.ExitRequest,
+                    Direction = "out",
+                    OccurredAt = _time.GetUtcNow(),
+                    TimeSource = _timeSource.Current,
+                    Decision = decision.Decision,
+                    Reason = decision.Reason,
+                });
+            }
+#pragma warning disable CA1031 // Same rule as a scan: no door opens without a durable record.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogJournalFailed(ex);
+                decision = GateDecision.Deny(ReasonCodes.InternalError);
+            }
+
+            _signal.Signal(decision);
+            var latency = _time.GetElapsedTime(started);
+            LogDecision("exit-button", decision.Decision, decision.Reason, journaled?.Seq ?? 0, latency.TotalMilliseconds);
+            return new GateOutcome(decision, journaled, latency);
+        }
+    }
+
     [LoggerMessage(Level = LogLevel.Information, Message = "{Source}: {Decision} ({Reason}) seq {Seq} in {LatencyMs:F2} ms")]
     private partial void LogDecision(string source, string decision, string reason, long seq, double latencyMs);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The journal refused an event; the door stays closed")]
     private partial void LogJournalFailed(Exception ex);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Door: {Type} seq {Seq}")]
+    private partial void LogDoorEvent(string type, long seq);
 }
 
 /// <summary>What one scan did.</summary>

@@ -1,3 +1,4 @@
+using GateKiosk.Commands;
 using GateKiosk.Hosting;
 using Microsoft.Extensions.Hosting;
 
@@ -13,6 +14,10 @@ internal static class Program
           run        run the kiosk: read scans, decide, drive the door, journal and publish
           journal    outbox statistics: last seq, unsent events, oldest unsent age, size (--json for scripts)
           verify     check one code offline: verify [--trust FILE] [--at RFC3339-TIME] [--json] PAYLOAD
+          selftest   drive each output in turn (relay click, LEDs, buzzer, display), read each input, check the
+                     reader, broker, clock and disk; prints a table, exits 1 when anything failed
+                     --simulated: use in-memory GPIO, display and reader (for a laptop)
+          safe-state every output to its off level (the service manager runs this after the kiosk exits)
 
         Configuration: appsettings.json, /etc/gatekiosk/*.json, GATEKIOSK_Section__Key environment variables
         and --Section:Key=value arguments (see README.md for every key).
@@ -35,6 +40,10 @@ internal static class Program
                 return Cli.JournalCommand.Run(rest, Console.Out, Console.Error, TimeProvider.System);
             case "verify":
                 return await Verifying.VerifyCommand.RunAsync(rest, Console.In, Console.Out, Console.Error, TimeProvider.System);
+            case "selftest":
+                return await SelfTestCommand.RunAsync(rest, Console.Out);
+            case "safe-state":
+                return await SafeStateCommand.RunAsync(rest, Console.Out);
             default:
                 await Console.Error.WriteLineAsync($"Unknown command '{args[0]}'.{Environment.NewLine}{Usage}");
                 return 2;

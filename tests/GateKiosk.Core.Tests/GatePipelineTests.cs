@@ -134,4 +134,55 @@ public sealed class GatePipelineTests
 
         Assert.Equal((Decisions.Deny, ReasonCodes.UnsupportedCredential), (decision.Decision, decision.Reason));
     }
+
+    [Fact]
+    public void ProcessExitRequest_JournalsExitThenSignalsAllow()
+    {
+        var pipeline = CreatePipeline();
+
+        var outcome = pipeline.ProcessExitRequest();
+
+        var exit = Read(Assert.Single(_journal.All));
+        Assert.Equal((EventTypes.ExitRequest, Decisions.Allow, ReasonCodes.ExitButton, "out"), (exit.Type, exit.Decision, exit.Reason, exit.Direction));
+        Assert.Null(exit.Credential);
+        Assert.Same(outcome.Decision, Assert.Single(_signal.Signals));
+        Assert.True(outcome.Decision.IsAllow);
+    }
+
+    [Fact]
+    public void ProcessExitRequest_JournalRefuses_DoorStaysClosed()
+    {
+        var pipeline = CreatePipeline();
+        _journal.FailWith = new IOException("No space left on device");
+
+        var outcome = pipeline.ProcessExitRequest();
+
+        Assert.False(Assert.Single(_signal.Signals).IsAllow);
+        Assert.Equal(ReasonCodes.InternalError, outcome.Decision.Reason);
+    }
+
+    [Theory]
+    [InlineData(EventTypes.DoorOpened)]
+    [InlineData(EventTypes.DoorClosed)]
+    [InlineData(EventTypes.DoorHeldOpen)]
+    [InlineData(EventTypes.DoorForced)]
+    public void RecordDoorEvent_Type_JournaledWithoutDecisionOrSignal(string type)
+    {
+        var pipeline = CreatePipeline();
+
+        var journaled = pipeline.RecordDoorEvent(type);
+
+        var door = Read(journaled!);
+        Assert.Equal((type, (string?)null, _time.GetUtcNow()), (door.Type, door.Decision, door.OccurredAt));
+        Assert.Empty(_signal.Signals);
+    }
+
+    [Fact]
+    public void RecordDoorEvent_JournalRefuses_ReturnsNull()
+    {
+        var pipeline = CreatePipeline();
+        _journal.FailWith = new IOException("disk gone");
+
+        Assert.Null(pipeline.RecordDoorEvent(EventTypes.DoorForced));
+    }
 }

@@ -18,6 +18,19 @@ public enum GpioDriverKind
     Simulated,
 }
 
+/// <summary>How the buzzer is driven.</summary>
+public enum BuzzerKind
+{
+    /// <summary>No buzzer fitted.</summary>
+    None,
+
+    /// <summary>An active buzzer (it has its own oscillator): a plain output pin switches it.</summary>
+    Active,
+
+    /// <summary>A passive buzzer (a bare transducer) on a hardware PWM channel, so each pattern has its own pitch.</summary>
+    Passive,
+}
+
 /// <summary>GPIO driver and door output pins (configuration section <c>Gpio</c>); pin numbers are logical (BCM).</summary>
 public sealed class GpioOptions
 {
@@ -47,6 +60,36 @@ public sealed class GpioOptions
 
     /// <summary>How long the red LED stays on after a deny.</summary>
     public TimeSpan DenyIndication { get; set; } = TimeSpan.FromSeconds(1.5);
+
+    public BuzzerKind Buzzer { get; set; } = BuzzerKind.Active;
+
+    /// <summary>The active buzzer's pin; for a passive one, the pin the PWM channel is routed to (GPIO 18 is PWM0).</summary>
+    public int BuzzerPin { get; set; } = PinMap.Default.Buzzer;
+
+    /// <summary>True when the active buzzer sounds on a low output (a PNP driver or a low-triggered module).</summary>
+    public bool BuzzerActiveLow { get; set; }
+
+    /// <summary>PWM chip of a passive buzzer (<c>/sys/class/pwm/pwmchipN</c>; 0 on a Pi 3/4, 2 on a Pi 5 as a rule).</summary>
+    public int PwmChip { get; set; }
+
+    /// <summary>PWM channel of a passive buzzer (0 for GPIO 18 with <c>dtoverlay=pwm</c>; 2 on a Pi 5).</summary>
+    public int PwmChannel { get; set; }
+
+    public int DoorContactPin { get; set; } = PinMap.Default.DoorContact;
+
+    /// <summary>True when the contact input reads high with the door open (a reed contact to ground with a pull-up).</summary>
+    public bool DoorOpenWhenHigh { get; set; } = true;
+
+    public int ExitButtonPin { get; set; } = PinMap.Default.ExitButton;
+
+    /// <summary>True when the exit button pulls its input low (button to ground with a pull-up).</summary>
+    public bool ExitPressedWhenLow { get; set; } = true;
+
+    /// <summary>Enable the Pi's internal pull-up on the door contact and exit button inputs.</summary>
+    public bool InputPullUp { get; set; } = true;
+
+    /// <summary>How long an input must stay at a new level before it counts (contact bounce, cable noise).</summary>
+    public TimeSpan InputDebounce { get; set; } = TimeSpan.FromMilliseconds(50);
 }
 
 /// <summary>Names the bad key in the <c>Gpio</c> section.</summary>
@@ -59,6 +102,7 @@ public sealed class GpioOptionsValidator : IValidateOptions<GpioOptions>
         var pins = new (string Key, int Pin)[]
         {
             ("Gpio:RelayPin", options.RelayPin), ("Gpio:GreenLedPin", options.GreenLedPin), ("Gpio:RedLedPin", options.RedLedPin),
+            ("Gpio:BuzzerPin", options.BuzzerPin), ("Gpio:DoorContactPin", options.DoorContactPin), ("Gpio:ExitButtonPin", options.ExitButtonPin),
         };
         foreach (var (key, pin) in pins)
         {
@@ -81,6 +125,21 @@ public sealed class GpioOptionsValidator : IValidateOptions<GpioOptions>
         if (options.DenyIndication <= TimeSpan.Zero || options.DenyIndication > TimeSpan.FromMinutes(1))
         {
             errors.Add($"Gpio:DenyIndication must be between 00:00:00.001 and 00:01:00 (got {options.DenyIndication}).");
+        }
+
+        if (options.InputDebounce < TimeSpan.Zero || options.InputDebounce > TimeSpan.FromSeconds(1))
+        {
+            errors.Add($"Gpio:InputDebounce must be between 00:00:00 and 00:00:01 (got {options.InputDebounce}).");
+        }
+
+        if (!Enum.IsDefined(options.Buzzer))
+        {
+            errors.Add($"Gpio:Buzzer must be None, Active or Passive (got {options.Buzzer}).");
+        }
+
+        if (options.PwmChip < 0 || options.PwmChannel < 0)
+        {
+            errors.Add($"Gpio:PwmChip and Gpio:PwmChannel must be 0 or more (got {options.PwmChip}, {options.PwmChannel}).");
         }
 
         if (options.Chip is < 0)

@@ -11,6 +11,7 @@ public class SimulatedGpioDriver : GpioDriver
     private readonly Lock _lock = new();
     private readonly Dictionary<int, PinMode> _modes = [];
     private readonly Dictionary<int, PinValue> _values = [];
+    private readonly HashSet<int> _driven = [];
     private readonly Dictionary<int, List<(PinEventTypes Types, PinChangeEventHandler Handler)>> _callbacks = [];
 
     /// <summary>Raised after every write, with the pin and the level written.</summary>
@@ -27,7 +28,10 @@ public class SimulatedGpioDriver : GpioDriver
         }
     }
 
-    /// <summary>Drives an input as the outside world would (a door contact, a button) and raises its callbacks.</summary>
+    /// <summary>
+    /// Drives an input as the outside world would (a door contact, a button) and raises its callbacks; the level
+    /// stays over a later pull-up, as a closed contact does.
+    /// </summary>
     public void SetInput(int pin, PinValue value)
     {
         List<(PinEventTypes Types, PinChangeEventHandler Handler)> handlers;
@@ -36,6 +40,7 @@ public class SimulatedGpioDriver : GpioDriver
         {
             old = _values.GetValueOrDefault(pin, PinValue.Low);
             _values[pin] = value;
+            _driven.Add(pin);
             handlers = _callbacks.TryGetValue(pin, out var list) ? [.. list] : [];
         }
 
@@ -73,7 +78,8 @@ public class SimulatedGpioDriver : GpioDriver
         lock (_lock)
         {
             _modes[pinNumber] = mode;
-            if (mode == PinMode.InputPullUp)
+            // A pull-up reads high only while nothing outside drives the pin.
+            if (mode == PinMode.InputPullUp && !_driven.Contains(pinNumber))
             {
                 _values[pinNumber] = PinValue.High;
             }

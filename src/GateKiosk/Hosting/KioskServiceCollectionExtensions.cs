@@ -1,3 +1,4 @@
+using System.Device.Gpio;
 using GateKiosk.Contracts;
 using GateKiosk.Core;
 using GateKiosk.Core.Credentials;
@@ -8,6 +9,7 @@ using GateKiosk.Core.Publishing;
 using GateKiosk.Core.Scanning;
 using GateKiosk.Core.Signalling;
 using GateKiosk.Devices;
+using GateKiosk.Devices.Display;
 using GateKiosk.Devices.Gpio;
 using GateKiosk.Devices.Scanning;
 using GateKiosk.Mqtt;
@@ -32,12 +34,29 @@ public static class KioskServiceCollectionExtensions
         services.AddValidatedOptions<BadgeOptions, BadgeOptionsValidator>(BadgeOptions.SectionName);
         services.AddValidatedOptions<CredentialOptions, CredentialOptionsValidator>(CredentialOptions.SectionName);
         services.AddValidatedOptions<GpioOptions, GpioOptionsValidator>(GpioOptions.SectionName);
+        services.AddValidatedOptions<DoorOptions, DoorOptionsValidator>(DoorOptions.SectionName);
+        services.AddValidatedOptions<DisplayOptions, DisplayOptionsValidator>(DisplayOptions.SectionName);
         services.AddValidatedOptions<ScannerOptions, ScannerOptionsValidator>(ScannerOptions.SectionName);
         services.AddValidatedOptions<MqttOptions, MqttOptionsValidator>(MqttOptions.SectionName);
 
         // Outputs to their safe state before anything else: this hosted service is registered first,
         // so it starts first and stops last.
-        services.TryAddSingleton<IGateSignal>(sp => new GpioGateSignal(sp.GetRequiredService<IOptions<GpioOptions>>(), sp.GetRequiredService<TimeProvider>()));
+        // The controller is created before the signal, so the container disposes the signal (outputs safe) first.
+        services.TryAddSingleton(sp => DoorHardware.CreateController(sp.GetRequiredService<IOptions<GpioOptions>>().Value));
+        services.TryAddSingleton<IGateDisplay>(sp => CreateDisplay(sp));
+        services.TryAddSingleton<IGateSignal>(sp =>
+        {
+            var gpio = sp.GetRequiredService<IOptions<GpioOptions>>().Value;
+            var controller = sp.GetRequiredService<GpioController>();
+            return new GpioGateSignal(
+                controller,
+                gpio,
+                sp.GetRequiredService<IOptions<DoorOptions>>().Value,
+                sp.GetRequiredService<TimeProvider>(),
+                shouldDispose: false,
+                DoorHardware.CreateBuzzer(controller, gpio),
+                sp.GetRequiredService<IGateDisplay>());
+        });
         services.AddHostedService<DoorSafetyService>();
 
         services.TryAddSingleton<IEntryJournal>(sp =>
@@ -51,6 +70,14 @@ public static class KioskServiceCollectionExtensions
         services.TryAddSingleton<CredentialVerifier>();
         services.TryAddSingleton<AccessDecider>();
         services.TryAddSingleton<GatePipeline>();
+
+        services.TryAddSingleton<IDoorSensor>(sp => DoorHardware.CreateSensor(
+            sp.GetRequiredService<GpioController>(),
+            sp.GetRequiredService<IOptions<GpioOptions>>().Value,
+            sp.GetRequiredService<IOptions<DoorOptions>>().Value,
+            sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<DoorMonitor>();
+        services.AddHostedService<DoorService>();
 
         // The publisher is registered before the scan worker so that it stops after it: the worker's stop
         // event is journaled first and the publisher's last flush can still send it.
@@ -100,6 +127,34 @@ public static class KioskServiceCollectionExtensions
     }
 
     /// <summary>
+    /// The configured display behind a queue, so bus writes never delay the door. A display that cannot be opened is
+    /// logged and left out: the door works without it.
+    /// </summary>
+    private static IGateDisplay CreateDisplay(IServiceProvider sp)
+    {
+        var options = sp.GetRequiredService<IOptions<DisplayOptions>>().Value;
+        var simulated = sp.GetRequiredService<IOptions<GpioOptions>>().Value.Driver == GpioDriverKind.Simulated;
+        var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("GateKiosk.Display");
+        if (options.Kind == DisplayKind.None)
+        {
+            return new NoDisplay();
+        }
+
+        try
+        {
+            var (display, device) = DoorHardware.CreateDisplay(options, simulated);
+            return new QueuedDisplay(display, device, logger);
+        }
+#pragma warning disable CA1031 // A broken or missing display must not keep the door from working.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Log.DisplayUnavailable(logger, options.Kind, ex);
+            return new NoDisplay();
+        }
+    }
+
+    /// <summary>
     /// Binds <typeparamref name="TOptions"/> to <paramref name="section"/>, refusing unknown keys, and validates at start
     /// with <typeparamref name="TValidator"/>, whose messages name the key.
     /// </summary>
@@ -124,4 +179,11 @@ internal static partial class CredentialsLog
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Trust list {Entry}; codes it signed will be unknown-issuer")]
     public static partial void TrustEntrySkipped(ILogger logger, string entry);
+}
+
+/// <summary>Log lines of the device set-up.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(Level = LogLevel.Error, Message = "Display {Kind} could not be opened; running without it")]
+    public static partial void DisplayUnavailable(ILogger logger, DisplayKind kind, Exception ex);
 }

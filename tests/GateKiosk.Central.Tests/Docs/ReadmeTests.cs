@@ -1,6 +1,8 @@
 using System.Reflection;
 using GateKiosk.Core;
 using GateKiosk.Core.Credentials;
+using GateKiosk.Core.Signalling;
+using GateKiosk.Devices.Display;
 using GateKiosk.Devices.Gpio;
 using GateKiosk.Devices.Scanning;
 using GateKiosk.Mqtt;
@@ -13,7 +15,7 @@ public sealed class ReadmeTests
     public static TheoryData<string> Keys()
     {
         var data = new TheoryData<string>();
-        foreach (var type in new[] { typeof(KioskOptions), typeof(BadgeOptions), typeof(ScannerOptions), typeof(GpioOptions), typeof(MqttOptions), typeof(CentralOptions), typeof(GateKiosk.Core.Credentials.Signed.CredentialOptions) })
+        foreach (var type in new[] { typeof(KioskOptions), typeof(BadgeOptions), typeof(ScannerOptions), typeof(GpioOptions), typeof(DoorOptions), typeof(DisplayOptions), typeof(MqttOptions), typeof(CentralOptions), typeof(GateKiosk.Core.Credentials.Signed.CredentialOptions) })
         {
             var section = (string)type.GetField("SectionName")!.GetValue(null)!;
             foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))

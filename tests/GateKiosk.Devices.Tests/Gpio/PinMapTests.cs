@@ -18,5 +18,30 @@ public sealed class PinMapTests
         Assert.Equal(PinMap.Default, documented);
         var options = new GpioOptions();
         Assert.Equal((documented.Relay, documented.GreenLed, documented.RedLed), (options.RelayPin, options.GreenLedPin, options.RedLedPin));
+        Assert.Equal((documented.Buzzer, documented.DoorContact, documented.ExitButton), (options.BuzzerPin, options.DoorContactPin, options.ExitButtonPin));
+    }
+
+    [Theory]
+    [InlineData("relay", 17)]
+    [InlineData("buzzer", 18)]
+    [InlineData("door-contact", 23)]
+    [InlineData("exit-button", 24)]
+    [InlineData("display", 2)]
+    public void HardwareFolder_DeviceReadme_NamesItsDefaultPin(string device, int gpio)
+    {
+        var readme = File.ReadAllText(Path.Combine(RepoPaths.Root, "hardware", device, "README.md"));
+
+        Assert.Contains($"GPIO {gpio} ", readme, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void HardwareFolder_WiringDiagramAndPartsList_Exist()
+    {
+        var svg = System.Xml.Linq.XDocument.Load(Path.Combine(RepoPaths.Root, "hardware", "wiring.svg"));
+
+        Assert.Equal("svg", svg.Root!.Name.LocalName);
+        Assert.Contains("GPIO 17", svg.ToString(), StringComparison.Ordinal);
+        Assert.Contains("flyback", File.ReadAllText(Path.Combine(RepoPaths.Root, "hardware", "README.md")), StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(RepoPaths.Root, "hardware", "parts.md")));
     }
 }

@@ -1,7 +1,9 @@
 using GateKiosk.Core.Signalling;
+using GateKiosk.Devices.Display;
 using GateKiosk.Devices.Gpio;
 using GateKiosk.Hosting;
 using GateKiosk.Testing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace GateKiosk.Tests.Hosting;
@@ -50,6 +52,10 @@ public sealed class ConfigurationTests : IDisposable
     [InlineData("--Kiosk:SiteId=Site One", "Kiosk:SiteId")]
     [InlineData("--Gpio:RelayPulse=-00:00:01", "Gpio:RelayPulse")]
     [InlineData("--Scanner:Source=File", "Scanner:Path")]
+    [InlineData("--Display:Kind=Oled", "Display:Kind")]
+    [InlineData("--Door:LockType=Magnetic", "Door:LockType")]
+    [InlineData("--Door:HeldOpenAfter=00:00:00", "Door:HeldOpenAfter")]
+    [InlineData("--Gpio:DoorContactPin=17", "Gpio:RelayPin and Gpio:DoorContactPin")]
     public async Task Run_WrongKey_ExitsWithMessageNamingTheKey(string bad, string expected)
     {
         var (code, error) = await RunAsync(Valid(bad));
@@ -90,5 +96,15 @@ public sealed class ConfigurationTests : IDisposable
         Assert.All(driver.WritesTo(relay), w => Assert.Equal(System.Device.Gpio.PinValue.High, w.Value));
         Assert.Equal(System.Device.Gpio.PinValue.Low, driver.Level(new GpioOptions().GreenLedPin));
         Assert.Equal(System.Device.Gpio.PinValue.Low, driver.Level(new GpioOptions().RedLedPin));
+    }
+
+    [Theory]
+    [InlineData("vi", DisplayLanguage.Vi)]
+    [InlineData("en", DisplayLanguage.En)]
+    public void DisplayLanguage_LowerCaseCode_Binds(string code, DisplayLanguage expected)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Display:Language"] = code }).Build();
+
+        Assert.Equal(expected, configuration.GetSection(DisplayOptions.SectionName).Get<DisplayOptions>()!.Language);
     }
 }
