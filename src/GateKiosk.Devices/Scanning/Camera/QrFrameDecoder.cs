@@ -1,0 +1,125 @@
+using System.Text;
+using ZXing;
+using ZXing.Common;
+using ZXing.QrCode;
+
+namespace GateKiosk.Devices.Scanning.Camera;
+
+/// <summary>How hard to look for a code in one image.</summary>
+public enum DecodeEffort
+{
+    /// <summary>
+    /// A camera frame: one careful pass, and the inverted image when that finds nothing (light-on-dark codes). The
+    /// next frame comes 33 ms later anyway.
+    /// </summary>
+    Frame,
+
+    /// <summary>A still image (the decode command): further binarizers, scales and rotations when the first pass finds nothing.</summary>
+    Still,
+}
+
+/// <summary>
+/// Finds a QR code in a grey image with ZXing.Net, reading the luminance bytes in place (no bitmap conversion).
+/// Later attempts run only when the earlier ones found nothing, so a clear code costs one pass.
+/// Not thread-safe: one decoder per thread.
+/// </summary>
+public sealed class QrFrameDecoder
+{
+    private static readonly Dictionary<DecodeHintType, object> Hints = new()
+    {
+        [DecodeHintType.TRY_HARDER] = true,
+        [DecodeHintType.POSSIBLE_FORMATS] = new List<BarcodeFormat> { BarcodeFormat.QR_CODE },
+    };
+
+    private readonly QRCodeReader _reader = new();
+    private readonly DecodeEffort _effort;
+
+    static QrFrameDecoder()
+    {
+        // Codes without an ECI are guessed as Shift_JIS, ISO-8859-1 or UTF-8; .NET has Shift_JIS only through this provider.
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+    }
+
+    public QrFrameDecoder(DecodeEffort effort)
+    {
+        _effort = effort;
+    }
+
+    /// <summary>The text of the first code found in <paramref name="frame"/> (within <paramref name="roi"/>), or null.</summary>
+    public string? Decode(LuminanceFrame frame, RegionOfInterest? roi = null)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        var (x, y, w, h) = roi is { } r && r.FitsIn(frame.Width, frame.Height) ? (r.X, r.Y, r.Width, r.Height) : (0, 0, frame.Width, frame.Height);
+        LuminanceSource source = new PlanarYUVLuminanceSource(frame.Pixels, frame.Width, frame.Height, x, y, w, h, false);
+        if (Try(source, hybrid: true) is { } text)
+        {
+            return text;
+        }
+
+        if (_effort == DecodeEffort.Frame)
+        {
+            return Try(new InvertedLuminanceSource(source), hybrid: true);
+        }
+
+        return DecodeStill(frame, source, roi);
+    }
+
+    private string? DecodeStill(LuminanceFrame frame, LuminanceSource source, RegionOfInterest? roi)
+    {
+        if (Try(source, hybrid: false) is { } global)
+        {
+            return global;
+        }
+
+        var region = roi is { } r && r.FitsIn(frame.Width, frame.Height) ? Crop(frame, r) : frame;
+        var longest = Math.Max(region.Width, region.Height);
+
+        // Low-resolution photos: modules of 1–2 pixels blur into each other; doubling gives the finder-pattern
+        // scan whole pixels to count. Large photos: noise and fine texture hide the pattern; halving averages it out.
+        if (longest <= 400 && Try(Source(region.Scale(2)), hybrid: true) is { } up)
+        {
+            return up;
+        }
+
+        if (longest >= 800 && Try(Source(region.Scale(0.5)), hybrid: true) is { } down)
+        {
+            return down;
+        }
+
+        if (Try(new InvertedLuminanceSource(source), hybrid: true) is { } inverted)
+        {
+            return inverted;
+        }
+
+        for (var turns = 1; turns < 4; turns++)
+        {
+            if (Try(Source(region.Rotate(turns)), hybrid: true) is { } turned)
+            {
+                return turned;
+            }
+        }
+
+        return null;
+    }
+
+    private static PlanarYUVLuminanceSource Source(LuminanceFrame f) => new(f.Pixels, f.Width, f.Height, 0, 0, f.Width, f.Height, false);
+
+    private static LuminanceFrame Crop(LuminanceFrame frame, RegionOfInterest r)
+    {
+        var pixels = new byte[r.Width * r.Height];
+        for (var row = 0; row < r.Height; row++)
+        {
+            frame.Pixels.AsSpan(((r.Y + row) * frame.Width) + r.X, r.Width).CopyTo(pixels.AsSpan(row * r.Width));
+        }
+
+        return new LuminanceFrame(pixels, r.Width, r.Height, frame.CapturedAt);
+    }
+
+    private string? Try(LuminanceSource source, bool hybrid)
+    {
+        Binarizer binarizer = hybrid ? new HybridBinarizer(source) : new GlobalHistogramBinarizer(source);
+        var result = _reader.decode(new BinaryBitmap(binarizer), Hints);
+        _reader.reset();
+        return result?.Text;
+    }
+}

@@ -1,0 +1,19 @@
+# Decode-only timing of zxing-cpp (Debian python3-zxing-cpp): every image is loaded and turned grey first,
+# then only read_barcodes is timed. Input: one image path per line on stdin. Output: one JSON line per image.
+import json
+import sys
+import time
+
+import zxingcpp
+from PIL import Image
+
+for line in sys.stdin:
+    path = line.rstrip("\n")
+    if not path:
+        continue
+    image = Image.open(path).convert("L")
+    image.load()
+    start = time.perf_counter()
+    results = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    ms = (time.perf_counter() - start) * 1000.0
+    print(json.dumps({"file": path, "texts": [r.text for r in results if r.valid], "ms": ms}, ensure_ascii=False), flush=True)
