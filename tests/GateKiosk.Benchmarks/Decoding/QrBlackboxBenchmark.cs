@@ -140,7 +140,8 @@ internal sealed partial class QrBlackboxBenchmark : IBenchmark
 
     private static void Warm(QrFrameDecoder decoder, List<Sample> images)
     {
-        foreach (var sample in images.Take(10))
+        // One untimed pass over every image, so that the timed passes run optimised code (tiered JIT), not first-call code.
+        foreach (var sample in images)
         {
             decoder.Decode(LuminanceImage.Load(sample.Path)!);
         }

@@ -74,32 +74,41 @@ public sealed class QrFrameDecoder
         var region = roi is { } r && r.FitsIn(frame.Width, frame.Height) ? Crop(frame, r) : frame;
         var longest = Math.Max(region.Width, region.Height);
 
-        // Low-resolution photos: modules of 1–2 pixels blur into each other; doubling gives the finder-pattern
-        // scan whole pixels to count. Large photos: noise and fine texture hide the pattern; halving averages it out.
-        if (longest <= 400 && Try(Source(region.Scale(2)), hybrid: true) is { } up)
+        // Low-resolution photos: modules of 1–2 pixels blur into each other, and the finder-pattern scan counts
+        // whole pixels; enlarged, the module edges fall between pixels and the counts come out right. The global
+        // threshold suits these small, evenly lit codes; the local one suits uneven light.
+        if (longest <= 640)
         {
-            return up;
+            var doubled = region.Scale(2);
+            if (Try(Source(doubled), hybrid: false) is { } g2)
+            {
+                return g2;
+            }
+
+            if (longest <= 400 && Try(Source(doubled), hybrid: true) is { } h2)
+            {
+                return h2;
+            }
+
+            var half = region.Scale(1.5);
+            if (Try(Source(half), hybrid: false) is { } g15)
+            {
+                return g15;
+            }
+
+            if (Try(Source(half), hybrid: true) is { } h15)
+            {
+                return h15;
+            }
         }
 
+        // Large photos: noise and fine texture hide the pattern; halving averages it out.
         if (longest >= 800 && Try(Source(region.Scale(0.5)), hybrid: true) is { } down)
         {
             return down;
         }
 
-        if (Try(new InvertedLuminanceSource(source), hybrid: true) is { } inverted)
-        {
-            return inverted;
-        }
-
-        for (var turns = 1; turns < 4; turns++)
-        {
-            if (Try(Source(region.Rotate(turns)), hybrid: true) is { } turned)
-            {
-                return turned;
-            }
-        }
-
-        return null;
+        return Try(new InvertedLuminanceSource(source), hybrid: true);
     }
 
     private static PlanarYUVLuminanceSource Source(LuminanceFrame f) => new(f.Pixels, f.Width, f.Height, 0, 0, f.Width, f.Height, false);
