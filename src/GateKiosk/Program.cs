@@ -1,3 +1,4 @@
+using GateKiosk.Commands;
 using GateKiosk.Hosting;
 using Microsoft.Extensions.Hosting;
 
@@ -11,6 +12,8 @@ internal static class Program
 
         Commands:
           run        run the kiosk: read scans, decide, drive the door, journal and publish
+          decode     decode [--json] IMAGE...: print the QR code in each PNG/JPEG/BMP file; with --json one line
+                     per image: {"file", "text" (null when none), "ms" (decode time, not counting loading)}
 
         Configuration: appsettings.json, /etc/gatekiosk/*.json, GATEKIOSK_Section__Key environment variables
         and --Section:Key=value arguments (see README.md for every key).
@@ -29,6 +32,8 @@ internal static class Program
         {
             case "run":
                 return await HostRunner.RunAsync(BuildKioskHost(rest), Console.Error);
+            case "decode":
+                return DecodeCommand.Run(rest, Console.Out, Console.Error);
             default:
                 await Console.Error.WriteLineAsync($"Unknown command '{args[0]}'.{Environment.NewLine}{Usage}");
                 return 2;

@@ -28,21 +28,6 @@ public sealed class LineScanSource : IScanSource
 
     public string Name { get; }
 
-    /// <summary>Creates the source <paramref name="options"/> describe.</summary>
-    public static LineScanSource Create(ScannerOptions options, TimeProvider time)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        return options.Source switch
-        {
-            ScannerKind.File => new LineScanSource(
-                $"file:{options.Path}",
-                () => new FileStream(options.Path!, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.Asynchronous),
-                reopen: true,
-                time),
-            _ => new LineScanSource("stdin", Console.OpenStandardInput, reopen: false, time),
-        };
-    }
-
     public async IAsyncEnumerable<RawScan> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         bool again;

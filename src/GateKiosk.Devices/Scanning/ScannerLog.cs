@@ -48,7 +48,4 @@ internal static partial class ScannerLog
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Source}: code read ({Length} characters, hash {Hash})")]
     private static partial void Read(ILogger logger, string source, int length, string hash);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Source}: camera process said: {Line}")]
-    public static partial void CameraProcessOutput(this ILogger logger, string source, string line);
 }

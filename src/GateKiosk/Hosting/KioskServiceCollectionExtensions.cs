@@ -13,6 +13,7 @@ using GateKiosk.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace GateKiosk.Hosting;
@@ -47,8 +48,15 @@ public static class KioskServiceCollectionExtensions
         services.TryAddSingleton<AccessDecider>();
         services.TryAddSingleton<GatePipeline>();
 
-        services.TryAddSingleton<IScanSource>(sp =>
-            LineScanSource.Create(sp.GetRequiredService<IOptions<ScannerOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new ScannerHealthTracker(
+            ScanSourceFactory.SourceName(sp.GetRequiredService<IOptions<ScannerOptions>>().Value),
+            sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IScannerHealth>(sp => sp.GetRequiredService<ScannerHealthTracker>());
+        services.TryAddSingleton<IScanSource>(sp => ScanSourceFactory.Create(
+            sp.GetRequiredService<IOptions<ScannerOptions>>().Value,
+            sp.GetRequiredService<ScannerHealthTracker>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>()));
         services.AddHostedService<ScanWorker>();
 
         services.TryAddSingleton<MqttEntryPublisher>();
