@@ -89,11 +89,7 @@ internal sealed class EvdevScanSource : IScanSource
                         continue;
                     default:
                         lostReason = next.Reason ?? "end of stream";
-                        if (Finish(assembler.Flush()) is { } last)
-                        {
-                            yield return last;
-                        }
-
+                        Finish(assembler.Abandon());
                         continue;
                 }
 

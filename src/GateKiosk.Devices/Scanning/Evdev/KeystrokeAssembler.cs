@@ -16,6 +16,9 @@ internal enum KeystrokeRejection
 
     /// <summary>A character outside the configured set, or a key the layout does not know.</summary>
     DisallowedCharacter,
+
+    /// <summary>The device went away before the code was complete.</summary>
+    Interrupted,
 }
 
 /// <summary>A finished burst of keys: the code, or why it was dropped.</summary>
@@ -122,6 +125,18 @@ internal sealed class KeystrokeAssembler(KeyboardLayout layout, KeystrokeRules r
         }
 
         return finished;
+    }
+
+    /// <summary>Drops the burst in progress (the device went away mid-code); null when none was.</summary>
+    public KeystrokeResult? Abandon()
+    {
+        if (Flush() is not { } cut)
+        {
+            return null;
+        }
+
+        _leftShift = _rightShift = _altGr = _control = false;
+        return cut with { Rejection = KeystrokeRejection.Interrupted };
     }
 
     /// <summary>Ends the burst in progress (a pause, the end of the recording); null when none is.</summary>
