@@ -21,6 +21,9 @@ internal static class Program
 
     public static async Task<int> Main(string[] args)
     {
+        // QR codes without an ECI may hold Shift_JIS; .NET has it only through the code-pages provider, and ZXing
+        // looks it up once, so it is registered before anything touches ZXing.
+        System.Text.Encoding.RegisterProvider(System.Text.CodePagesEncodingProvider.Instance);
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
         {
             Console.WriteLine(Usage);
