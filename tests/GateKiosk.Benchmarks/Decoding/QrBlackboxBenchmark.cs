@@ -35,7 +35,12 @@ internal sealed partial class QrBlackboxBenchmark : IBenchmark
             .Where(png => File.Exists(Path.ChangeExtension(png, ".txt")))
             .Select(png => new Sample(Path.GetFileName(Path.GetDirectoryName(png)!), png, File.ReadAllText(Path.ChangeExtension(png, ".txt"), Encoding.UTF8)))
             .ToList();
-        var rotations = args.Length > 0 ? args.Select(int.Parse).ToArray() : [0, 90, 180, 270];
+        // Each image is decoded REPEAT times by us and by zxing-cpp, one right after the other, and the fastest run
+        // of each counts: on a shared machine that keeps other processes' load out of both figures alike.
+        var repeatAt = Array.IndexOf(args, "--repeat");
+        var repeat = repeatAt >= 0 ? int.Parse(args[repeatAt + 1], System.Globalization.CultureInfo.InvariantCulture) : 3;
+        var rest = repeatAt >= 0 ? args.Where((_, i) => i != repeatAt && i != repeatAt + 1).ToArray() : args;
+        var rotations = rest.Length > 0 ? rest.Select(a => int.Parse(a, System.Globalization.CultureInfo.InvariantCulture)).ToArray() : [0, 90, 180, 270];
         var work = Directory.CreateTempSubdirectory("gatekiosk-qr-blackbox-");
         var script = Path.Combine(work.FullName, "zxingcpp_decode_only.py");
         await File.WriteAllTextAsync(script, await ReadScriptAsync());
@@ -50,13 +55,25 @@ internal sealed partial class QrBlackboxBenchmark : IBenchmark
             {
                 var files = WriteRotated(images, degrees, work.FullName);
                 var rows = new List<(Sample Sample, string Peer, Outcome Outcome)>();
-                for (var i = 0; i < images.Count; i++)
+                await using (var zxingCpp = ZxingCppSession.Start(script, repeat))
                 {
-                    var frame = LuminanceImage.Load(images[i].Path)!.Rotate(degrees / 90);
-                    var watch = Stopwatch.StartNew();
-                    var text = decoder.Decode(frame);
-                    var ms = watch.Elapsed.TotalMilliseconds;
-                    rows.Add((images[i], "gatekiosk", Judge(images[i].Expected, text is null ? [] : [text], ms)));
+                    for (var i = 0; i < images.Count; i++)
+                    {
+                        var (peerTexts, peerMs) = await zxingCpp.DecodeAsync(files[i]);
+                        rows.Add((images[i], "zxing-cpp decode-only", Judge(images[i].Expected, peerTexts, peerMs)));
+
+                        var frame = LuminanceImage.Load(images[i].Path)!.Rotate(degrees / 90);
+                        string? text = null;
+                        var ms = double.MaxValue;
+                        for (var r = 0; r < repeat; r++)
+                        {
+                            var watch = Stopwatch.StartNew();
+                            text = decoder.Decode(frame);
+                            ms = Math.Min(ms, watch.Elapsed.TotalMilliseconds);
+                        }
+
+                        rows.Add((images[i], "gatekiosk", Judge(images[i].Expected, text is null ? [] : [text], ms)));
+                    }
                 }
 
                 for (var i = 0; i < images.Count; i++)
@@ -72,12 +89,6 @@ internal sealed partial class QrBlackboxBenchmark : IBenchmark
                     rows.Add((images[i], "zbarimg", JudgeZbar(images[i].Expected, stdout, ms)));
                 }
 
-                var python = await RunPythonAsync(script, files);
-                for (var i = 0; i < images.Count; i++)
-                {
-                    rows.Add((images[i], "zxing-cpp decode-only", Judge(images[i].Expected, python[i].Texts, python[i].Ms)));
-                }
-
                 ok &= await ReportAsync(output, degrees, rows, totals);
             }
 
@@ -91,6 +102,7 @@ internal sealed partial class QrBlackboxBenchmark : IBenchmark
             var ours = totals["gatekiosk"];
             var reference = totals["zxing-cpp decode-only"];
             await output.WriteLineAsync($"  gatekiosk mean / zxing-cpp decode-only mean = {ours.MeanMs / reference.MeanMs:F2} (target <= 2.00)");
+            await output.WriteLineAsync($"(decode times: fastest of {repeat} runs per image, ours and zxing-cpp's interleaved image by image; ZXingReader and zbarimg: one process per image, wall time incl. start and file loading)");
             await output.WriteLineAsync(ok ? "targets: met" : "targets: NOT met (>= 166 exact per rotation, 0 misreads, <= 2x zxing-cpp decode-only)");
             return 0;
         }
@@ -198,40 +210,6 @@ internal sealed partial class QrBlackboxBenchmark : IBenchmark
         return (text, watch.Elapsed.TotalMilliseconds);
     }
 
-    private static async Task<List<(List<string> Texts, double Ms)>> RunPythonAsync(string script, List<string> files)
-    {
-        var start = new ProcessStartInfo(Python, [script])
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardInputEncoding = new UTF8Encoding(false),
-        };
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        foreach (var f in files)
-        {
-            await process.StandardInput.WriteLineAsync(f);
-        }
-
-        process.StandardInput.Close();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(5));
-        var results = new List<(List<string>, double)>();
-        foreach (var line in (await stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries))
-        {
-            using var json = JsonDocument.Parse(line);
-            var texts = json.RootElement.GetProperty("texts").EnumerateArray().Select(t => t.GetString()!).ToList();
-            results.Add((texts, json.RootElement.GetProperty("ms").GetDouble()));
-        }
-
-        if (results.Count != files.Count)
-        {
-            throw new InvalidOperationException($"{Python} with zxingcpp answered {results.Count} of {files.Count} images (is python3-zxing-cpp installed?)");
-        }
-
-        return results;
-    }
-
     private static async Task<string> ReadScriptAsync()
     {
         await using var stream = typeof(QrBlackboxBenchmark).Assembly.GetManifestResourceStream("zxingcpp_decode_only.py")!;
@@ -243,6 +221,44 @@ internal sealed partial class QrBlackboxBenchmark : IBenchmark
     private static partial Regex ZxingReaderText();
 
     private sealed record Sample(string Set, string Path, string Expected);
+
+    /// <summary>One long-running <c>/usr/bin/python3</c> with zxingcpp, asked one image at a time.</summary>
+    private sealed class ZxingCppSession : IAsyncDisposable
+    {
+        private readonly Process _process;
+
+        private ZxingCppSession(Process process) => _process = process;
+
+        public static ZxingCppSession Start(string script, int repeat)
+        {
+            var start = new ProcessStartInfo(Python, [script, repeat.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+            {
+                RedirectStandardInput = true,
+                RedirectStandardOutput = true,
+                StandardOutputEncoding = Encoding.UTF8,
+                StandardInputEncoding = new UTF8Encoding(false),
+            };
+            return new ZxingCppSession(Process.Start(start)!);
+        }
+
+        public async Task<(List<string> Texts, double Ms)> DecodeAsync(string file)
+        {
+            await _process.StandardInput.WriteLineAsync(file);
+            await _process.StandardInput.FlushAsync();
+            var line = await _process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(1))
+                ?? throw new InvalidOperationException($"{Python} with zxingcpp stopped (is python3-zxing-cpp installed?)");
+            using var json = JsonDocument.Parse(line);
+            var texts = json.RootElement.GetProperty("texts").EnumerateArray().Select(t => t.GetString()!).ToList();
+            return (texts, json.RootElement.GetProperty("ms").GetDouble());
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _process.StandardInput.Close();
+            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            _process.Dispose();
+        }
+    }
 
     private readonly record struct Outcome(bool Exact, bool Misread, double Ms);
 

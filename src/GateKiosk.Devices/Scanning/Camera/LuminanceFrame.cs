@@ -67,21 +67,33 @@ public sealed record LuminanceFrame(byte[] Pixels, int Width, int Height, long C
             return new LuminanceFrame(dst, w, h, CapturedAt);
         }
 
+        // Bilinear in 8-bit fixed point; the column weights are the same on every row, so they are worked out once.
+        var x0s = new int[w];
+        var x1s = new int[w];
+        var fxs = new int[w];
+        for (var x = 0; x < w; x++)
+        {
+            var sx = Math.Clamp(((x + 0.5) * step) - 0.5, 0, Width - 1);
+            x0s[x] = (int)sx;
+            x1s[x] = Math.Min(x0s[x] + 1, Width - 1);
+            fxs[x] = (int)((sx - x0s[x]) * 256);
+        }
+
+        var src = Pixels.AsSpan();
         for (var y = 0; y < h; y++)
         {
             var sy = Math.Clamp(((y + 0.5) * step) - 0.5, 0, Height - 1);
             var y0 = (int)sy;
-            var y1 = Math.Min(y0 + 1, Height - 1);
-            var fy = sy - y0;
+            var fy = (int)((sy - y0) * 256);
+            var row0 = src.Slice(y0 * Width, Width);
+            var row1 = src.Slice(Math.Min(y0 + 1, Height - 1) * Width, Width);
+            var outRow = dst.AsSpan(y * w, w);
             for (var x = 0; x < w; x++)
             {
-                var sx = Math.Clamp(((x + 0.5) * step) - 0.5, 0, Width - 1);
-                var x0 = (int)sx;
-                var x1 = Math.Min(x0 + 1, Width - 1);
-                var fx = sx - x0;
-                var top = (Pixels[(y0 * Width) + x0] * (1 - fx)) + (Pixels[(y0 * Width) + x1] * fx);
-                var bottom = (Pixels[(y1 * Width) + x0] * (1 - fx)) + (Pixels[(y1 * Width) + x1] * fx);
-                dst[(y * w) + x] = (byte)Math.Round((top * (1 - fy)) + (bottom * fy));
+                int a = x0s[x], b = x1s[x], fx = fxs[x];
+                var top = (row0[a] * (256 - fx)) + (row0[b] * fx);
+                var bottom = (row1[a] * (256 - fx)) + (row1[b] * fx);
+                outRow[x] = (byte)(((top * (256 - fy)) + (bottom * fy) + 32768) >> 16);
             }
         }
 
