@@ -152,10 +152,18 @@ internal sealed partial class QrBlackboxBenchmark : IBenchmark
 
     private static void Warm(QrFrameDecoder decoder, List<Sample> images)
     {
-        // One untimed pass over every image, so that the timed passes run optimised code (tiered JIT), not first-call code.
-        foreach (var sample in images)
+        // Untimed passes over every image at every rotation, so that the timed passes run the code a kiosk runs after
+        // its first minutes (tiered JIT promoted every hot method), not first-call code.
+        var frames = images.Select(sample => LuminanceImage.Load(sample.Path)!).ToList();
+        for (var pass = 0; pass < 2; pass++)
         {
-            decoder.Decode(LuminanceImage.Load(sample.Path)!);
+            foreach (var frame in frames)
+            {
+                for (var turns = 0; turns < 4; turns++)
+                {
+                    decoder.Decode(frame.Rotate(turns));
+                }
+            }
         }
     }
 

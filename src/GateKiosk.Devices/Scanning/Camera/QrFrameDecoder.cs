@@ -51,6 +51,14 @@ public sealed class QrFrameDecoder
         ArgumentNullException.ThrowIfNull(frame);
         var (x, y, w, h) = roi is { } r && r.FitsIn(frame.Width, frame.Height) ? (r.X, r.Y, r.Width, r.Height) : (0, 0, frame.Width, frame.Height);
         LuminanceSource source = new PlanarYUVLuminanceSource(frame.Pixels, frame.Width, frame.Height, x, y, w, h, false);
+
+        // Large photos: most codes in them are big enough to read at half size, which costs a quarter of the time
+        // (and averaging 2×2 pixels smooths sensor noise); the full size follows when that fails.
+        if (_effort == DecodeEffort.Still && roi is null && Math.Max(w, h) >= 640 && Try(Source(frame.Scale(0.5)), hybrid: true) is { } half)
+        {
+            return half;
+        }
+
         if (Try(source, hybrid: true) is { } text)
         {
             return text;
@@ -66,13 +74,14 @@ public sealed class QrFrameDecoder
 
     private string? DecodeStill(LuminanceFrame frame, LuminanceSource source, RegionOfInterest? roi)
     {
-        if (Try(source, hybrid: false) is { } global)
+        var region = roi is { } r && r.FitsIn(frame.Width, frame.Height) ? Crop(frame, r) : frame;
+        var longest = Math.Max(region.Width, region.Height);
+
+        // The global threshold at full size; small images get it enlarged below, which finds all it would.
+        if (longest > 400 && Try(source, hybrid: false) is { } global)
         {
             return global;
         }
-
-        var region = roi is { } r && r.FitsIn(frame.Width, frame.Height) ? Crop(frame, r) : frame;
-        var longest = Math.Max(region.Width, region.Height);
 
         // Low-resolution photos: modules of 1–2 pixels blur into each other, and the finder-pattern scan counts
         // whole pixels; enlarged, the module edges fall between pixels and the counts come out right. The global
@@ -95,12 +104,6 @@ public sealed class QrFrameDecoder
             {
                 return h2;
             }
-        }
-
-        // Large photos: noise and fine texture hide the pattern; halving averages it out.
-        if (longest >= 800 && Try(Source(region.Scale(0.5)), hybrid: true) is { } down)
-        {
-            return down;
         }
 
         return Try(new InvertedLuminanceSource(source), hybrid: true);
