@@ -71,37 +71,44 @@ internal sealed class EvdevScanSource : IScanSource
             // which must also notice a pause when no key comes at all.
             var pump = Task.Run(() => PumpAsync(stream, events.Writer, stop.Token), CancellationToken.None);
             string? lostReason = null;
-            while (lostReason is null)
+            try
             {
-                InputEvent e;
-                var next = await NextAsync(events.Reader, assembler.HasPending, cancellationToken);
-                switch (next.Outcome)
+                while (lostReason is null)
                 {
-                    case NextOutcome.Event:
-                        e = next.Event;
-                        break;
-                    case NextOutcome.Pause:
-                        if (Finish(assembler.Flush()) is { } paused)
-                        {
-                            yield return paused;
-                        }
+                    InputEvent e;
+                    var next = await NextAsync(events.Reader, assembler.HasPending, cancellationToken);
+                    switch (next.Outcome)
+                    {
+                        case NextOutcome.Event:
+                            e = next.Event;
+                            break;
+                        case NextOutcome.Pause:
+                            if (Finish(assembler.Flush()) is { } paused)
+                            {
+                                yield return paused;
+                            }
 
-                        continue;
-                    default:
-                        lostReason = next.Reason ?? "end of stream";
-                        Finish(assembler.Abandon());
-                        continue;
-                }
+                            continue;
+                        default:
+                            lostReason = next.Reason ?? "end of stream";
+                            Finish(assembler.Abandon());
+                            continue;
+                    }
 
-                if (Finish(assembler.Add(e)) is { } scan)
-                {
-                    yield return scan;
+                    if (Finish(assembler.Add(e)) is { } scan)
+                    {
+                        yield return scan;
+                    }
                 }
             }
+            finally
+            {
+                // Also when the kiosk stops mid-read: give the device (and its grab) back at once.
+                await stop.CancelAsync();
+                await stream.DisposeAsync();
+            }
 
-            await stop.CancelAsync();
-            await stream.DisposeAsync();
-            await LostAsync(lostReason, cancellationToken);
+            await LostAsync(lostReason ?? "end of stream", cancellationToken);
         }
     }
 

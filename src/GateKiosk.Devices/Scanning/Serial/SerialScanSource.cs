@@ -84,57 +84,64 @@ internal sealed class SerialScanSource : IScanSource
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var pump = Task.Run(() => PumpAsync(stream, chunks.Writer, stop.Token), CancellationToken.None);
             string? lostReason = null;
-            while (lostReason is null)
+            try
             {
-                var pending = _terminator == SerialTerminator.None && splitter.HasPending;
-                byte[]? chunk = null;
-                using (var gap = pending ? new CancellationTokenSource(_gap, _time) : new CancellationTokenSource())
-                using (var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, gap.Token))
+                while (lostReason is null)
                 {
-                    try
+                    var pending = _terminator == SerialTerminator.None && splitter.HasPending;
+                    byte[]? chunk = null;
+                    using (var gap = pending ? new CancellationTokenSource(_gap, _time) : new CancellationTokenSource())
+                    using (var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, gap.Token))
                     {
-                        if (!chunks.Reader.TryRead(out chunk))
+                        try
                         {
-                            chunk = await chunks.Reader.WaitToReadAsync(wait.Token) && chunks.Reader.TryRead(out var c) ? c : null;
-                            lostReason = chunk is null ? "end of stream" : null;
+                            if (!chunks.Reader.TryRead(out chunk))
+                            {
+                                chunk = await chunks.Reader.WaitToReadAsync(wait.Token) && chunks.Reader.TryRead(out var c) ? c : null;
+                                lostReason = chunk is null ? "end of stream" : null;
+                            }
+                        }
+                        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                        {
+                            // A pause after bytes without a terminator: the code is complete.
+                        }
+                        catch (Exception ex) when (ex is IOException or ObjectDisposedException or UnauthorizedAccessException or InvalidOperationException)
+                        {
+                            lostReason = ex.Message;
                         }
                     }
-                    catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                    {
-                        // A pause after bytes without a terminator: the code is complete.
-                    }
-                    catch (Exception ex) when (ex is IOException or ObjectDisposedException or UnauthorizedAccessException or InvalidOperationException)
-                    {
-                        lostReason = ex.Message;
-                    }
-                }
 
-                if (chunk is null)
-                {
-                    // A pause, or the port went away: what arrived without a terminator is not trusted unless
-                    // this scanner sends none.
-                    var rest = splitter.Flush();
-                    if (_terminator == SerialTerminator.None && rest is { } r && Finish(r.Text, r.Length) is { } paused)
+                    if (chunk is null)
                     {
-                        yield return paused;
+                        // A pause, or the port went away: what arrived without a terminator is not trusted unless
+                        // this scanner sends none.
+                        var rest = splitter.Flush();
+                        if (_terminator == SerialTerminator.None && rest is { } r && Finish(r.Text, r.Length) is { } paused)
+                        {
+                            yield return paused;
+                        }
+
+                        continue;
                     }
 
-                    continue;
-                }
-
-                foreach (var text in splitter.Add(chunk))
-                {
-                    if (Finish(text, text?.Length ?? 0) is { } scan)
+                    foreach (var text in splitter.Add(chunk))
                     {
-                        yield return scan;
+                        if (Finish(text, text?.Length ?? 0) is { } scan)
+                        {
+                            yield return scan;
+                        }
                     }
                 }
             }
+            finally
+            {
+                // Also when the kiosk stops mid-read: close the port at once.
+                await stop.CancelAsync();
+                await stream.DisposeAsync();
+                await pump.WaitAsync(TimeSpan.FromSeconds(1), _time, CancellationToken.None).ContinueWith(static _ => { }, TaskScheduler.Default);
+            }
 
-            await stop.CancelAsync();
-            await stream.DisposeAsync();
-            await pump.WaitAsync(TimeSpan.FromSeconds(1), _time, CancellationToken.None).ContinueWith(static _ => { }, TaskScheduler.Default);
-            await LostAsync(lostReason, cancellationToken);
+            await LostAsync(lostReason ?? "end of stream", cancellationToken);
         }
     }
 
