@@ -25,26 +25,6 @@ public sealed class LineScanSource : IScanSource
 
     public string Name { get; }
 
-    /// <summary>Creates the source <paramref name="options"/> describe.</summary>
-    public static LineScanSource Create(ScannerOptions options, TimeProvider time)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        return options.Source switch
-        {
-            ScannerKind.File => new LineScanSource(
-                $"file:{options.Path}",
-                () => new FileStream(options.Path!, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.Asynchronous),
-                time),
-
-            // Read-write: opening never waits for a writer, and the pipe never reports end of stream when one leaves.
-            ScannerKind.Fifo => new LineScanSource(
-                $"fifo:{options.Path}",
-                () => new FileStream(options.Path!, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, 1),
-                time),
-            _ => new LineScanSource("stdin", Console.OpenStandardInput, time),
-        };
-    }
-
     public async IAsyncEnumerable<RawScan> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var reader = new StreamReader(_open(), Encoding.UTF8);

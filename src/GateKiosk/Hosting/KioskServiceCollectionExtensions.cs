@@ -85,8 +85,15 @@ public static class KioskServiceCollectionExtensions
         services.TryAddSingleton<IEventUplink>(sp => sp.GetRequiredService<MqttEntryPublisher>());
         services.AddHostedService(sp => sp.GetRequiredService<MqttEntryPublisher>());
 
-        services.TryAddSingleton<IScanSource>(sp =>
-            LineScanSource.Create(sp.GetRequiredService<IOptions<ScannerOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new ScannerHealthTracker(
+            ScanSourceFactory.SourceName(sp.GetRequiredService<IOptions<ScannerOptions>>().Value),
+            sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IScannerHealth>(sp => sp.GetRequiredService<ScannerHealthTracker>());
+        services.TryAddSingleton<IScanSource>(sp => ScanSourceFactory.Create(
+            sp.GetRequiredService<IOptions<ScannerOptions>>().Value,
+            sp.GetRequiredService<ScannerHealthTracker>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>()));
         services.AddHostedService<ScanWorker>();
         return services;
     }

@@ -8,8 +8,14 @@ using Microsoft.Extensions.Logging;
 namespace GateKiosk.Hosting;
 
 /// <summary>Feeds every scan of the configured source through the pipeline; the loop only loops.</summary>
-internal sealed partial class ScanWorker(IScanSource source, GatePipeline pipeline, IEntryJournal journal, ILogger<ScanWorker> logger) : BackgroundService
+internal sealed partial class ScanWorker(IScanSource source, IScannerHealth health, GatePipeline pipeline, IEntryJournal journal, ILogger<ScanWorker> logger) : BackgroundService
 {
+    /// <summary>System event detail when the reader goes away (unplugged, camera stopped).</summary>
+    public const string ScannerDisconnected = "scanner-disconnected";
+
+    /// <summary>System event detail when a reader that had gone away is back.</summary>
+    public const string ScannerReconnected = "scanner-reconnected";
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (journal is SqliteEntryJournal { OpenReport: { Salvaged: true } report })
@@ -20,6 +26,7 @@ internal sealed partial class ScanWorker(IScanSource source, GatePipeline pipeli
 
         pipeline.RecordSystemEvent("kiosk-started");
         LogReading(source.Name);
+        health.ConnectionChanged += OnConnectionChanged;
         try
         {
             await foreach (var scan in source.ReadAsync(stoppingToken))
@@ -33,6 +40,25 @@ internal sealed partial class ScanWorker(IScanSource source, GatePipeline pipeli
         {
             pipeline.RecordSystemEvent("kiosk-stopping");
         }
+        finally
+        {
+            health.ConnectionChanged -= OnConnectionChanged;
+        }
+    }
+
+    /// <summary>Journals a reader that went away or came back (called on the reader's thread).</summary>
+    internal void OnConnectionChanged(object? sender, ScannerHealth now)
+    {
+        if (!now.Connected)
+        {
+            LogScannerLost(now.Source);
+            pipeline.RecordSystemEvent(ScannerDisconnected);
+        }
+        else if (now.Disconnects > 0)
+        {
+            LogScannerBack(now.Source);
+            pipeline.RecordSystemEvent(ScannerReconnected);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The journal was damaged and has been salvaged: {Detail}")]
@@ -43,4 +69,10 @@ internal sealed partial class ScanWorker(IScanSource source, GatePipeline pipeli
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scan source {Source} ended; the kiosk keeps publishing its journal")]
     private partial void LogSourceEnded(string source);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reader {Source} went away; journaled as a system event")]
+    private partial void LogScannerLost(string source);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Reader {Source} is back")]
+    private partial void LogScannerBack(string source);
 }

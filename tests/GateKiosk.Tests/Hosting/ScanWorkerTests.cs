@@ -1,0 +1,48 @@
+using System.Text.Json;
+using GateKiosk.Contracts;
+using GateKiosk.Core;
+using GateKiosk.Core.Credentials;
+using GateKiosk.Core.Deciding;
+using GateKiosk.Core.Scanning;
+using GateKiosk.Devices.Simulated;
+using GateKiosk.Hosting;
+using GateKiosk.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace GateKiosk.Tests.Hosting;
+
+public sealed class ScanWorkerTests
+{
+    [Fact]
+    public void OnConnectionChanged_ReaderGoesAwayAndComesBack_JournalsSystemEvents()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero));
+        var journal = new FakeEntryJournal();
+        var kiosk = Options.Create(new KioskOptions { SiteId = "site-1", KioskId = "kiosk-1" });
+        var pipeline = new GatePipeline(
+            new CredentialVerifier([new BadgeAllowlistVerifier(Options.Create(new BadgeOptions()))]),
+            new AccessDecider(kiosk),
+            journal,
+            new FakeGateSignal(),
+            new FakeTimeSourceProbe(TimeSources.Ntp),
+            time,
+            NullLogger<GatePipeline>.Instance);
+        var health = new ScannerHealthTracker("serial:/dev/ttyACM0", time);
+        using var worker = new ScanWorker(new SimulatedScanSource("serial:/dev/ttyACM0", time), health, pipeline, journal, NullLogger<ScanWorker>.Instance);
+        health.ConnectionChanged += worker.OnConnectionChanged;
+
+        health.MarkConnected();      // first open at start: not an event
+        health.MarkDisconnected();   // unplugged
+        health.MarkDisconnected();   // still away: no second event
+        health.MarkConnected();      // back
+
+        var details = journal.All
+            .Select(e => JsonSerializer.Deserialize(e.Payload.Span, ContractsJsonContext.Default.EntryEvent)!)
+            .Select(e => (e.Type, e.Detail))
+            .ToList();
+        Assert.Equal([(EventTypes.System, ScanWorker.ScannerDisconnected), (EventTypes.System, ScanWorker.ScannerReconnected)], details);
+        Assert.Equal(1, health.Current.Disconnects);
+    }
+}
