@@ -11,6 +11,7 @@ namespace GateKiosk.Contracts;
 [JsonSerializable(typeof(EntryEvent))]
 [JsonSerializable(typeof(EntryEvent[]))]
 [JsonSerializable(typeof(KioskStatus))]
+[JsonSerializable(typeof(KioskTelemetry))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext
 {
 }

@@ -28,13 +28,16 @@ public sealed partial class MqttEntryPublisher : BackgroundService, IEventUplink
     private readonly MqttLink _link;
     private readonly JournalForwarder _forwarder;
     private readonly string _eventsTopic;
+    private readonly string _telemetryTopic;
+    private readonly IKioskTelemetry? _telemetry;
 
     public MqttEntryPublisher(
         IEntryJournal journal,
         IOptions<MqttOptions> options,
         IOptions<KioskOptions> kiosk,
         TimeProvider time,
-        ILoggerFactory loggers)
+        ILoggerFactory loggers,
+        IKioskTelemetry? telemetry = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(kiosk);
@@ -45,6 +48,8 @@ public sealed partial class MqttEntryPublisher : BackgroundService, IEventUplink
         _time = time;
         _logger = loggers.CreateLogger<MqttEntryPublisher>();
         _eventsTopic = Topics.Events(_kiosk.SiteId, _kiosk.KioskId);
+        _telemetryTopic = Topics.Telemetry(_kiosk.SiteId, _kiosk.KioskId);
+        _telemetry = telemetry;
         var clientId = string.IsNullOrEmpty(_options.ClientId) ? $"gatekiosk-{_kiosk.SiteId}-{_kiosk.KioskId}" : _options.ClientId;
         var will = StatusMessage(new KioskStatus(KioskStatus.Offline, _kiosk.KioskId, _kiosk.SiteId));
         _link = new MqttLink(_options, clientId, will, loggers.CreateLogger<MqttLink>(), time);
@@ -135,8 +140,15 @@ public sealed partial class MqttEntryPublisher : BackgroundService, IEventUplink
             await _link.Client.PublishAsync(birth, timeout.Token);
         }
 
+        var telemetryDue = _time.GetTimestamp();
         while (!sessionToken.IsCancellationRequested && _link.IsConnected)
         {
+            if (_telemetry is not null && _time.GetElapsedTime(telemetryDue) >= TimeSpan.Zero)
+            {
+                await PublishTelemetryAsync(_telemetry.Snapshot(), sessionToken);
+                telemetryDue = _time.GetTimestamp() + (long)(_options.TelemetryInterval.TotalSeconds * _time.TimestampFrequency);
+            }
+
             // Arm the wake-up before reading, so an append during the pass is not missed.
             var appended = _journal.WaitForAppendAsync(sessionToken);
             var result = await _forwarder.PublishPendingAsync(sessionToken);
@@ -153,6 +165,21 @@ public sealed partial class MqttEntryPublisher : BackgroundService, IEventUplink
 
             await Task.WhenAny(appended, Task.Delay(TimeSpan.FromSeconds(1), _time, sessionToken));
         }
+    }
+
+    /// <summary>Telemetry goes at QoS 0: a lost sample is replaced by the next one.</summary>
+    private async Task PublishTelemetryAsync(KioskTelemetry snapshot, CancellationToken sessionToken)
+    {
+        var message = new MqttApplicationMessage
+        {
+            Topic = _telemetryTopic,
+            Payload = new ReadOnlySequence<byte>(JsonSerializer.SerializeToUtf8Bytes(snapshot, ContractsJsonContext.Default.KioskTelemetry)),
+            QualityOfServiceLevel = MqttQualityOfServiceLevel.AtMostOnce,
+            ContentType = "application/json",
+        };
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(sessionToken);
+        timeout.CancelAfter(_options.Timeout);
+        await _link.Client.PublishAsync(message, timeout.Token);
     }
 
     private static MqttApplicationMessage StatusMessage(KioskStatus status) => new()

@@ -34,6 +34,9 @@ public sealed class MqttOptions
     /// <summary>How long one connect or publish may take before it counts as failed.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How often the kiosk publishes telemetry (outbox depth, clock, door, reader, temperature).</summary>
+    public TimeSpan TelemetryInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Publishes in flight while draining the journal.</summary>
     public int MaxInFlight { get; set; } = 32;
 
@@ -109,6 +112,11 @@ public sealed class MqttOptionsValidator : IValidateOptions<MqttOptions>
         if (options.Timeout <= TimeSpan.Zero)
         {
             errors.Add($"Mqtt:Timeout must be positive (got {options.Timeout}).");
+        }
+
+        if (options.TelemetryInterval < TimeSpan.FromSeconds(1) || options.TelemetryInterval > TimeSpan.FromHours(1))
+        {
+            errors.Add($"Mqtt:TelemetryInterval must be between 00:00:01 and 01:00:00 (got {options.TelemetryInterval}).");
         }
 
         if (options.MaxInFlight is < 1 or > 65535)

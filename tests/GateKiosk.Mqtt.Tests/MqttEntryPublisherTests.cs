@@ -76,6 +76,43 @@ public sealed class MqttEntryPublisherTests
                 : [JsonSerializer.Deserialize(r.Payload, ContractsJsonContext.Default.EntryEvent)!])
             .Select(e => e.Seq)];
 
+    private sealed class StubTelemetry(IEntryJournal journal) : GateKiosk.Core.Publishing.IKioskTelemetry
+    {
+        public KioskTelemetry Snapshot()
+        {
+            var stats = journal.GetStats();
+            return new KioskTelemetry("kiosk-1", "site-1", DateTimeOffset.UtcNow, 1, TimeSources.Ntp, new OutboxTelemetry(stats.Unsent, null, stats.SetAside, stats.LastSeq, 0), "closed", null, null);
+        }
+    }
+
+    [SkippableFact(Timeout = 60_000)]
+    public async Task Publisher_Telemetry_PublishedOnConnectAndEveryInterval_AtQoS0()
+    {
+        Skip.IfNot(Mosquitto.IsInstalled, Mosquitto.NotInstalled);
+        await using var broker = await Mosquitto.StartAsync();
+        var telemetry = new ConcurrentQueue<(KioskTelemetry Body, MqttQualityOfServiceLevel QoS)>();
+        using var subscriber = new MqttClientFactory().CreateMqttClient();
+        subscriber.ApplicationMessageReceivedAsync += e =>
+        {
+            telemetry.Enqueue((JsonSerializer.Deserialize(e.ApplicationMessage.Payload.ToArray(), ContractsJsonContext.Default.KioskTelemetry)!, e.ApplicationMessage.QualityOfServiceLevel));
+            return Task.CompletedTask;
+        };
+        await subscriber.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.Port).WithClientId("test-telemetry").Build());
+        await subscriber.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(Topics.Telemetry("site-1", "kiosk-1"), MqttQualityOfServiceLevel.AtLeastOnce).Build());
+
+        var journal = new FakeEntryJournal();
+        var mqtt = new MqttOptions { Host = "127.0.0.1", Port = broker.Port, TelemetryInterval = TimeSpan.FromSeconds(1) };
+        var kiosk = new KioskOptions { SiteId = "site-1", KioskId = "kiosk-1" };
+        using var publisher = new MqttEntryPublisher(journal, Options.Create(mqtt), Options.Create(kiosk), TimeProvider.System, NullLoggerFactory.Instance, new StubTelemetry(journal));
+        await publisher.StartAsync(CancellationToken.None);
+
+        await Eventually.TrueAsync(() => telemetry.Count >= 2, TimeSpan.FromSeconds(15), "two telemetry samples");
+        await publisher.StopAsync(CancellationToken.None);
+
+        Assert.All(telemetry, t => Assert.Equal(MqttQualityOfServiceLevel.AtMostOnce, t.QoS));
+        Assert.Equal(("kiosk-1", "closed", TimeSources.Ntp), (telemetry.First().Body.KioskId, telemetry.First().Body.Door, telemetry.First().Body.ClockSource));
+    }
+
     [Fact]
     public void Validator_BadValues_NameTheKeys()
     {

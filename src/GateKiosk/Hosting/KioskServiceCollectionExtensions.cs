@@ -81,6 +81,7 @@ public static class KioskServiceCollectionExtensions
 
         // The publisher is registered before the scan worker so that it stops after it: the worker's stop
         // event is journaled first and the publisher's last flush can still send it.
+        services.TryAddSingleton<IKioskTelemetry, KioskTelemetrySource>();
         services.TryAddSingleton<MqttEntryPublisher>();
         services.TryAddSingleton<IEventUplink>(sp => sp.GetRequiredService<MqttEntryPublisher>());
         services.AddHostedService(sp => sp.GetRequiredService<MqttEntryPublisher>());

@@ -1,0 +1,35 @@
+namespace GateKiosk.Contracts;
+
+/// <summary>
+/// Telemetry of one kiosk on <c>gatekiosk/v1/{site}/{kiosk}/telemetry</c> (QoS 0, every 30 s by default).
+/// </summary>
+/// <param name="KioskId">The kiosk.</param>
+/// <param name="SiteId">Its site.</param>
+/// <param name="At">When the snapshot was taken.</param>
+/// <param name="UptimeSeconds">Seconds since the kiosk process started.</param>
+/// <param name="ClockSource"><c>ntp</c>, <c>rtc</c> or <c>none</c>.</param>
+/// <param name="Outbox">The journal as an outbox.</param>
+/// <param name="Door">Door state (<c>closed</c>, <c>open</c>, <c>held-open</c>, <c>forced</c>) or null without a door contact.</param>
+/// <param name="CpuTemperatureC">SoC temperature, when the board reports one.</param>
+/// <param name="Scanner">Reader health.</param>
+public sealed record KioskTelemetry(
+    string KioskId,
+    string SiteId,
+    DateTimeOffset At,
+    long UptimeSeconds,
+    string ClockSource,
+    OutboxTelemetry Outbox,
+    string? Door,
+    double? CpuTemperatureC,
+    ScannerTelemetry? Scanner);
+
+/// <summary>Outbox figures of the telemetry.</summary>
+/// <param name="Unsent">Events not yet acknowledged by the broker.</param>
+/// <param name="OldestUnsentAgeSeconds">Age of the oldest unsent event, null when none.</param>
+/// <param name="SetAside">Events the broker refused, kept until requeued.</param>
+/// <param name="LastSeq">The last journaled seq.</param>
+/// <param name="SizeBytes">Journal size on disk.</param>
+public sealed record OutboxTelemetry(long Unsent, double? OldestUnsentAgeSeconds, long SetAside, long LastSeq, long SizeBytes);
+
+/// <summary>Reader figures of the telemetry.</summary>
+public sealed record ScannerTelemetry(string Source, bool Connected, DateTimeOffset? LastReadAt, long Reads, long DecodeFailures, long Disconnects);
