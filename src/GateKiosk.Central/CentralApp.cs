@@ -36,6 +36,8 @@ public static class CentralApp
             sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<MqttEventCollector>();
         services.AddHostedService(sp => sp.GetRequiredService<MqttEventCollector>());
+        services.AddSingleton<ChainRepairService>();
+        services.AddHostedService(sp => sp.GetRequiredService<ChainRepairService>());
 
         var app = builder.Build();
         app.MapCentral();

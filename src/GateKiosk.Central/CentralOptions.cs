@@ -19,6 +19,9 @@ public sealed class CentralOptions
     /// empty on loopback means no login (the demo).
     /// </summary>
     public string? ApiToken { get; set; }
+
+    /// <summary>How often central looks for gaps in each kiosk's sequence and asks the kiosk to resend them.</summary>
+    public TimeSpan ResendCheckInterval { get; set; } = TimeSpan.FromMinutes(1);
 }
 
 /// <summary>Names the bad key in the <c>Central</c> section.</summary>
@@ -49,6 +52,11 @@ public sealed class CentralOptionsValidator : IValidateOptions<CentralOptions>
             {
                 errors.Add($"Central:ApiToken is required when Central:Urls listens beyond loopback ('{url}').");
             }
+        }
+
+        if (options.ResendCheckInterval < TimeSpan.FromSeconds(1) || options.ResendCheckInterval > TimeSpan.FromDays(1))
+        {
+            errors.Add($"Central:ResendCheckInterval must be between 00:00:01 and 1.00:00:00 (got {options.ResendCheckInterval}).");
         }
 
         if (options.ApiToken is { Length: > 0 and < 16 })

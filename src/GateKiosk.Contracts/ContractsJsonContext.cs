@@ -12,6 +12,8 @@ namespace GateKiosk.Contracts;
 [JsonSerializable(typeof(EntryEvent[]))]
 [JsonSerializable(typeof(KioskStatus))]
 [JsonSerializable(typeof(KioskTelemetry))]
+[JsonSerializable(typeof(KioskCommand))]
+[JsonSerializable(typeof(CommandResult))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext
 {
 }

@@ -30,6 +30,7 @@ public sealed partial class MqttEntryPublisher : BackgroundService, IEventUplink
     private readonly string _eventsTopic;
     private readonly string _telemetryTopic;
     private readonly IKioskTelemetry? _telemetry;
+    private readonly string _commandTopic;
 
     public MqttEntryPublisher(
         IEntryJournal journal,
@@ -50,10 +51,12 @@ public sealed partial class MqttEntryPublisher : BackgroundService, IEventUplink
         _eventsTopic = Topics.Events(_kiosk.SiteId, _kiosk.KioskId);
         _telemetryTopic = Topics.Telemetry(_kiosk.SiteId, _kiosk.KioskId);
         _telemetry = telemetry;
+        _commandTopic = Topics.Command(_kiosk.SiteId, _kiosk.KioskId);
         var clientId = string.IsNullOrEmpty(_options.ClientId) ? $"gatekiosk-{_kiosk.SiteId}-{_kiosk.KioskId}" : _options.ClientId;
         var will = StatusMessage(new KioskStatus(KioskStatus.Offline, _kiosk.KioskId, _kiosk.SiteId));
         _link = new MqttLink(_options, clientId, will, loggers.CreateLogger<MqttLink>(), time);
         _forwarder = new JournalForwarder(journal, this, loggers.CreateLogger<JournalForwarder>());
+        _link.Client.ApplicationMessageReceivedAsync += OnCommandAsync;
     }
 
     public bool IsConnected => _link.IsConnected;
@@ -140,6 +143,14 @@ public sealed partial class MqttEntryPublisher : BackgroundService, IEventUplink
             await _link.Client.PublishAsync(birth, timeout.Token);
         }
 
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(sessionToken))
+        {
+            timeout.CancelAfter(_options.Timeout);
+            await _link.Client.SubscribeAsync(
+                new MqttClientSubscribeOptionsBuilder().WithTopicFilter(_commandTopic, MqttQualityOfServiceLevel.AtLeastOnce).Build(),
+                timeout.Token);
+        }
+
         var telemetryDue = _time.GetTimestamp();
         while (!sessionToken.IsCancellationRequested && _link.IsConnected)
         {
@@ -166,6 +177,62 @@ public sealed partial class MqttEntryPublisher : BackgroundService, IEventUplink
             await Task.WhenAny(appended, Task.Delay(TimeSpan.FromSeconds(1), _time, sessionToken));
         }
     }
+
+    /// <summary>
+    /// Handles a command from central: <c>resend</c> puts a range of journaled events back into the outbox,
+    /// <c>resync</c> returns set-aside events to it. The result goes to <c>…/cmd/result</c>.
+    /// </summary>
+    private Task OnCommandAsync(MqttApplicationMessageReceivedEventArgs e)
+    {
+        if (e.ApplicationMessage.Topic != _commandTopic)
+        {
+            return Task.CompletedTask;
+        }
+
+        KioskCommand? command = null;
+        try
+        {
+            command = JsonSerializer.Deserialize(System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload), ContractsJsonContext.Default.KioskCommand);
+        }
+        catch (JsonException)
+        {
+        }
+
+        var result = command switch
+        {
+            null or { SchemaVersion: not 1 } => new CommandResult(command?.CommandId ?? Guid.Empty, "rejected", null, "not a schemaVersion 1 command"),
+            { Type: CommandTypes.Resend, FromSeq: { } from, ToSeq: { } to } when from >= 1 && to >= from
+                => new CommandResult(command.CommandId, "done", _journal.Requeue(from, to), null),
+            { Type: CommandTypes.Resync } => new CommandResult(command.CommandId, "done", _journal.RequeueSetAside(), null),
+            _ => new CommandResult(command.CommandId, "rejected", null, $"unknown or incomplete command '{command.Type}'"),
+        };
+        LogCommand(command?.Type ?? "?", result.Status, result.Count ?? 0);
+
+        // Answer outside the receive handler, so the PUBACK of the answer is not waited for inside it.
+        var answer = new MqttApplicationMessage
+        {
+            Topic = Topics.CommandResult(_kiosk.SiteId, _kiosk.KioskId),
+            Payload = new ReadOnlySequence<byte>(JsonSerializer.SerializeToUtf8Bytes(result, ContractsJsonContext.Default.CommandResult)),
+            QualityOfServiceLevel = MqttQualityOfServiceLevel.AtLeastOnce,
+            ContentType = "application/json",
+        };
+        _ = Task.Run(async () =>
+        {
+            using var timeout = new CancellationTokenSource(_options.Timeout);
+            try
+            {
+                await _link.Client.PublishAsync(answer, timeout.Token);
+            }
+            catch (Exception ex) when (ex is MqttCommunicationException or OperationCanceledException or InvalidOperationException)
+            {
+                // The result is informative; the requeued events are what matters and they are in the outbox.
+            }
+        });
+        return Task.CompletedTask;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Command {Type} from central: {Status}, {Count} events queued again")]
+    private partial void LogCommand(string type, string status, long count);
 
     /// <summary>Telemetry goes at QoS 0: a lost sample is replaced by the next one.</summary>
     private async Task PublishTelemetryAsync(KioskTelemetry snapshot, CancellationToken sessionToken)

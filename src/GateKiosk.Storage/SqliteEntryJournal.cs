@@ -157,6 +157,23 @@ public sealed class SqliteEntryJournal : IEntryJournal, IDisposable
 
     public void SetAside(IReadOnlyList<long> seqs) => ForRanges(seqs, $"UPDATE outbox SET state = {Aside} WHERE seq BETWEEN $first AND $last");
 
+    public int Requeue(long fromSeq, long toSeq)
+    {
+        lock (_readLock)
+        {
+            using var cmd = _reader.CreateCommand();
+            cmd.CommandText = $"""
+                INSERT INTO outbox(seq, state) SELECT seq, {Unsent} FROM journal WHERE seq BETWEEN $from AND $to
+                ON CONFLICT(seq) DO UPDATE SET state = {Unsent}
+                """;
+            cmd.Parameters.AddWithValue("$from", fromSeq);
+            cmd.Parameters.AddWithValue("$to", toSeq);
+            var count = cmd.ExecuteNonQuery();
+            _appended.Set();
+            return count;
+        }
+    }
+
     public int RequeueSetAside()
     {
         lock (_readLock)

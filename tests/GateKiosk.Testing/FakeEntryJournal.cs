@@ -56,6 +56,17 @@ public sealed class FakeEntryJournal : IEntryJournal
 
     public void SetAside(IReadOnlyList<long> seqs) => SetState(seqs, 2);
 
+    public int Requeue(long fromSeq, long toSeq)
+    {
+        lock (_lock)
+        {
+            var indexes = Enumerable.Range(0, _rows.Count).Where(i => _rows[i].Event.Seq >= fromSeq && _rows[i].Event.Seq <= toSeq).ToList();
+            indexes.ForEach(i => _rows[i] = (_rows[i].Event, 0));
+            _appended.Set();
+            return indexes.Count;
+        }
+    }
+
     public int RequeueSetAside()
     {
         lock (_lock)

@@ -20,6 +20,10 @@ public static class ApiEndpoints
         app.MapGet("/healthz", () => Results.Text("ok"));
         app.MapGet("/api/events", GetEvents);
         app.MapGet("/api/kiosks", (SqliteEventStore store) => Results.Json(store.GetKiosks(), CentralJsonContext.Default.IReadOnlyListKioskSummary));
+        app.MapGet("/api/kiosks/{site}/{kiosk}/chain", (string site, string kiosk, SqliteEventStore store) =>
+            Ids.IsValid(site) && Ids.IsValid(kiosk)
+                ? Results.Json(new ChainReport(site, kiosk, store.GetGaps(site, kiosk), store.GetChainBreaks(site, kiosk)), CentralJsonContext.Default.ChainReport)
+                : Results.Json(new ApiError("bad-request", "site and kiosk must be ids of [a-z0-9-]."), CentralJsonContext.Default.ApiError, statusCode: 400));
         return app;
     }
 
@@ -134,6 +138,9 @@ public static class ApiEndpoints
         }
     }
 }
+
+/// <summary>What central knows of one kiosk's sequence: the missing ranges and the breaks of its hash chain.</summary>
+public sealed record ChainReport(string SiteId, string KioskId, IReadOnlyList<SeqRange> Gaps, IReadOnlyList<ChainBreak> Breaks);
 
 /// <summary>An API error body.</summary>
 public sealed record ApiError(string Error, string Message);

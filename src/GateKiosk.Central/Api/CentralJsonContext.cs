@@ -7,6 +7,7 @@ namespace GateKiosk.Central.Api;
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(IReadOnlyList<KioskSummary>))]
 [JsonSerializable(typeof(ApiError))]
+[JsonSerializable(typeof(ChainReport))]
 internal sealed partial class CentralJsonContext : JsonSerializerContext
 {
 }

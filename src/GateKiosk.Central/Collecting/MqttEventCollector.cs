@@ -40,6 +40,32 @@ public sealed partial class MqttEventCollector : BackgroundService
 
     public bool IsConnected => _link.IsConnected;
 
+    /// <summary>Sends a command to one kiosk (QoS 1); false when the broker is not reachable now.</summary>
+    public async Task<bool> PublishCommandAsync(string site, string kiosk, KioskCommand command, CancellationToken cancellationToken)
+    {
+        if (!_link.IsConnected)
+        {
+            return false;
+        }
+
+        var message = new MqttApplicationMessageBuilder()
+            .WithTopic(Topics.Command(site, kiosk))
+            .WithPayload(JsonSerializer.SerializeToUtf8Bytes(command, ContractsJsonContext.Default.KioskCommand))
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithContentType("application/json")
+            .Build();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(10));
+        try
+        {
+            return (await _link.Client.PublishAsync(message, timeout.Token)).IsSuccess;
+        }
+        catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);

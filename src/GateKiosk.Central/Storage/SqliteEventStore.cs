@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using GateKiosk.Contracts;
+using GateKiosk.Core.Journaling;
 using Microsoft.Data.Sqlite;
 
 namespace GateKiosk.Central.Storage;
@@ -24,11 +25,21 @@ public sealed class SqliteEventStore : IDisposable
             decision    TEXT,
             reason      TEXT,
             subject     TEXT,
-            payload     TEXT    NOT NULL
+            payload     TEXT    NOT NULL,
+            hash        TEXT    NOT NULL,
+            prev_hash   TEXT    NOT NULL
         );
         CREATE INDEX IF NOT EXISTS events_kiosk_seq ON events(site_id, kiosk_id, seq);
         CREATE INDEX IF NOT EXISTS events_occurred ON events(occurred_at);
         CREATE INDEX IF NOT EXISTS events_subject ON events(subject);
+        CREATE TABLE IF NOT EXISTS chain_breaks(
+            site_id     TEXT    NOT NULL,
+            kiosk_id    TEXT    NOT NULL,
+            seq         INTEGER NOT NULL,
+            kind        TEXT    NOT NULL,
+            detected_at INTEGER NOT NULL,
+            PRIMARY KEY(site_id, kiosk_id, seq, kind)
+        );
         CREATE TABLE IF NOT EXISTS kiosks(
             site_id   TEXT NOT NULL,
             kiosk_id  TEXT NOT NULL,
@@ -51,6 +62,11 @@ public sealed class SqliteEventStore : IDisposable
         _connection.Open();
         Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;");
         Execute(Schema);
+        if (!HasColumn("events", "hash"))
+        {
+            // A store from before chain checks: older events simply have no hash to compare.
+            Execute("ALTER TABLE events ADD COLUMN hash TEXT NOT NULL DEFAULT ''; ALTER TABLE events ADD COLUMN prev_hash TEXT NOT NULL DEFAULT '';");
+        }
     }
 
     /// <summary>Stores <paramref name="entry"/> with its exact <paramref name="payload"/>; false when it was already stored.</summary>
@@ -66,10 +82,10 @@ public sealed class SqliteEventStore : IDisposable
             using var cmd = _connection.CreateCommand();
             cmd.Transaction = tx;
             cmd.CommandText = """
-                INSERT OR IGNORE INTO events(event_id, site_id, kiosk_id, seq, occurred_at, received_at, type, decision, reason, subject, payload)
-                VALUES ($id, $site, $kiosk, $seq, $at, $received, $type, $decision, $reason, $subject, $payload)
+                INSERT OR IGNORE INTO events(event_id, site_id, kiosk_id, seq, occurred_at, received_at, type, decision, reason, subject, payload, hash, prev_hash)
+                VALUES ($id, $site, $kiosk, $seq, $at, $received, $type, $decision, $reason, $subject, $payload, $hash, $prev)
                 """;
-            string[] names = ["$id", "$site", "$kiosk", "$seq", "$at", "$received", "$type", "$decision", "$reason", "$subject", "$payload"];
+            string[] names = ["$id", "$site", "$kiosk", "$seq", "$at", "$received", "$type", "$decision", "$reason", "$subject", "$payload", "$hash", "$prev"];
             var p = names.Select(n => cmd.Parameters.Add(n, SqliteType.Text)).ToArray();
             var received = _time.GetUtcNow().ToUnixTimeMilliseconds();
             var added = 0;
@@ -86,11 +102,125 @@ public sealed class SqliteEventStore : IDisposable
                 p[8].Value = (object?)entry.Reason ?? DBNull.Value;
                 p[9].Value = (object?)entry.Credential?.SubjectId ?? DBNull.Value;
                 p[10].Value = payload;
-                added += cmd.ExecuteNonQuery();
+                var hash = EventChain.Hash(Encoding.UTF8.GetBytes(payload));
+                p[11].Value = hash;
+                p[12].Value = entry.PrevHash;
+                if (cmd.ExecuteNonQuery() == 1)
+                {
+                    added++;
+                    CheckChain(tx, entry, hash, received);
+                }
             }
 
             tx.Commit();
             return added;
+        }
+    }
+
+    /// <summary>
+    /// Checks a newly stored event against its neighbours: its predecessor's hash must be its <c>prevHash</c>, its
+    /// successor's <c>prevHash</c> must be its hash, and no other event may carry its <c>seq</c>. Breaks are recorded.
+    /// </summary>
+    private void CheckChain(SqliteTransaction tx, EntryEvent entry, string hash, long detectedAt)
+    {
+        using var cmd = _connection.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = """
+            SELECT
+              (SELECT hash FROM events WHERE site_id = $site AND kiosk_id = $kiosk AND seq = $seq - 1 LIMIT 1),
+              (SELECT prev_hash FROM events WHERE site_id = $site AND kiosk_id = $kiosk AND seq = $seq + 1 LIMIT 1),
+              (SELECT COUNT(*) FROM events WHERE site_id = $site AND kiosk_id = $kiosk AND seq = $seq)
+            """;
+        cmd.Parameters.AddWithValue("$site", entry.SiteId);
+        cmd.Parameters.AddWithValue("$kiosk", entry.KioskId);
+        cmd.Parameters.AddWithValue("$seq", entry.Seq);
+        string? before;
+        string? after;
+        long sameSeq;
+        using (var reader = cmd.ExecuteReader())
+        {
+            reader.Read();
+            before = reader.IsDBNull(0) ? null : reader.GetString(0);
+            after = reader.IsDBNull(1) ? null : reader.GetString(1);
+            sameSeq = reader.GetInt64(2);
+        }
+
+        if (entry.Seq == 1 && entry.PrevHash != EventChain.Genesis)
+        {
+            RecordBreak(tx, entry, entry.Seq, ChainBreakKinds.PrevHashMismatch, detectedAt);
+        }
+
+        if (before is not null && before != entry.PrevHash)
+        {
+            RecordBreak(tx, entry, entry.Seq, ChainBreakKinds.PrevHashMismatch, detectedAt);
+        }
+
+        if (after is not null && after != hash)
+        {
+            RecordBreak(tx, entry, entry.Seq + 1, ChainBreakKinds.PrevHashMismatch, detectedAt);
+        }
+
+        if (sameSeq > 1)
+        {
+            RecordBreak(tx, entry, entry.Seq, ChainBreakKinds.DuplicateSeq, detectedAt);
+        }
+    }
+
+    private void RecordBreak(SqliteTransaction tx, EntryEvent entry, long seq, string kind, long detectedAt)
+    {
+        using var cmd = _connection.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "INSERT OR IGNORE INTO chain_breaks(site_id, kiosk_id, seq, kind, detected_at) VALUES ($site, $kiosk, $seq, $kind, $at)";
+        cmd.Parameters.AddWithValue("$site", entry.SiteId);
+        cmd.Parameters.AddWithValue("$kiosk", entry.KioskId);
+        cmd.Parameters.AddWithValue("$seq", seq);
+        cmd.Parameters.AddWithValue("$kind", kind);
+        cmd.Parameters.AddWithValue("$at", detectedAt);
+        cmd.ExecuteNonQuery();
+    }
+
+    /// <summary>Missing seq ranges of one kiosk (below its highest seq), oldest first, at most <paramref name="max"/>.</summary>
+    public IReadOnlyList<SeqRange> GetGaps(string site, string kiosk, int max = 100)
+    {
+        lock (_lock)
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = """
+                WITH s AS (SELECT DISTINCT seq FROM events WHERE site_id = $site AND kiosk_id = $kiosk),
+                     n AS (SELECT seq, LAG(seq, 1, 0) OVER (ORDER BY seq) AS prev FROM s)
+                SELECT prev + 1, seq - 1 FROM n WHERE seq > prev + 1 ORDER BY seq LIMIT $max
+                """;
+            cmd.Parameters.AddWithValue("$site", site);
+            cmd.Parameters.AddWithValue("$kiosk", kiosk);
+            cmd.Parameters.AddWithValue("$max", max);
+            using var reader = cmd.ExecuteReader();
+            var gaps = new List<SeqRange>();
+            while (reader.Read())
+            {
+                gaps.Add(new SeqRange(reader.GetInt64(0), reader.GetInt64(1)));
+            }
+
+            return gaps;
+        }
+    }
+
+    /// <summary>Breaks of one kiosk's hash chain, in seq order.</summary>
+    public IReadOnlyList<ChainBreak> GetChainBreaks(string site, string kiosk)
+    {
+        lock (_lock)
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = "SELECT seq, kind, detected_at FROM chain_breaks WHERE site_id = $site AND kiosk_id = $kiosk ORDER BY seq, kind";
+            cmd.Parameters.AddWithValue("$site", site);
+            cmd.Parameters.AddWithValue("$kiosk", kiosk);
+            using var reader = cmd.ExecuteReader();
+            var breaks = new List<ChainBreak>();
+            while (reader.Read())
+            {
+                breaks.Add(new ChainBreak(reader.GetInt64(0), reader.GetString(1), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2))));
+            }
+
+            return breaks;
         }
     }
 
@@ -193,7 +323,8 @@ public sealed class SqliteEventStore : IDisposable
                     FROM events GROUP BY site_id, kiosk_id),
                 ids AS (SELECT site_id, kiosk_id FROM e UNION SELECT site_id, kiosk_id FROM kiosks)
                 SELECT ids.site_id, ids.kiosk_id, k.state, k.version, k.status_at,
-                       COALESCE(e.n, 0), COALESCE(e.last_seq, 0), e.last_at, COALESCE(e.last_seq - e.distinct_seq, 0)
+                       COALESCE(e.n, 0), COALESCE(e.last_seq, 0), e.last_at, COALESCE(e.last_seq - e.distinct_seq, 0),
+                       (SELECT COUNT(*) FROM chain_breaks b WHERE b.site_id = ids.site_id AND b.kiosk_id = ids.kiosk_id)
                 FROM ids
                 LEFT JOIN kiosks k ON k.site_id = ids.site_id AND k.kiosk_id = ids.kiosk_id
                 LEFT JOIN e ON e.site_id = ids.site_id AND e.kiosk_id = ids.kiosk_id
@@ -212,7 +343,8 @@ public sealed class SqliteEventStore : IDisposable
                     reader.GetInt64(5),
                     reader.GetInt64(6),
                     reader.IsDBNull(7) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)),
-                    reader.GetInt64(8)));
+                    reader.GetInt64(8),
+                    reader.GetInt64(9)));
             }
 
             return list;
@@ -220,6 +352,14 @@ public sealed class SqliteEventStore : IDisposable
     }
 
     public void Dispose() => _connection.Dispose();
+
+    private bool HasColumn(string table, string column)
+    {
+        using var cmd = _connection.CreateCommand();
+        cmd.CommandText = $"SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = $column";
+        cmd.Parameters.AddWithValue("$column", column);
+        return (long)cmd.ExecuteScalar()! > 0;
+    }
 
     private void Execute(string sql)
     {
@@ -242,6 +382,7 @@ public sealed record EventQuery(
 
 /// <summary>One row of <c>GET /api/kiosks</c>.</summary>
 /// <param name="Missing">Sequence numbers below <paramref name="LastSeq"/> that central does not hold.</param>
+/// <param name="ChainBreaks">Places where the hash chain does not hold (an edited, replaced or re-used event).</param>
 public sealed record KioskSummary(
     string SiteId,
     string KioskId,
@@ -251,4 +392,24 @@ public sealed record KioskSummary(
     long Events,
     long LastSeq,
     DateTimeOffset? LastEventAt,
-    long Missing);
+    long Missing,
+    long ChainBreaks = 0);
+
+/// <summary>A range of sequence numbers, both ends included.</summary>
+public sealed record SeqRange(long From, long To);
+
+/// <summary>A place where a kiosk's hash chain does not hold.</summary>
+/// <param name="Seq">The event whose link is broken.</param>
+/// <param name="Kind">One of <see cref="ChainBreakKinds"/>.</param>
+/// <param name="DetectedAt">When central noticed.</param>
+public sealed record ChainBreak(long Seq, string Kind, DateTimeOffset DetectedAt);
+
+/// <summary>Kinds of chain breaks.</summary>
+public static class ChainBreakKinds
+{
+    /// <summary>The event's <c>prevHash</c> is not the hash of the event before it.</summary>
+    public const string PrevHashMismatch = "prev-hash-mismatch";
+
+    /// <summary>Two different events carry the same <c>seq</c>.</summary>
+    public const string DuplicateSeq = "duplicate-seq";
+}

@@ -22,6 +22,9 @@ public interface IEntryJournal
     /// <summary>Sets aside events the broker refused: kept and counted, but not read as unsent until requeued.</summary>
     void SetAside(IReadOnlyList<long> seqs);
 
+    /// <summary>Puts journaled events <paramref name="fromSeq"/>–<paramref name="toSeq"/> back into the outbox (central asked for them again); returns how many.</summary>
+    int Requeue(long fromSeq, long toSeq);
+
     /// <summary>Returns set-aside events to the outbox (after a policy change or a resync command); returns how many.</summary>
     int RequeueSetAside();
 
