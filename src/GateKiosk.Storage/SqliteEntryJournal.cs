@@ -307,6 +307,10 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IDi
     /// Deletes up to <paramref name="max"/> of the oldest acknowledged events (not in the outbox) that occurred before
     /// <paramref name="cutoffMs"/>, in one transaction. The newest event always stays: the chain continues from it on reopen.
     /// </summary>
+    /// <remarks>
+    /// Runs on the publisher's connection (<c>synchronous=NORMAL</c>): a prune lost to a power cut only brings back
+    /// acknowledged events that the next prune deletes again.
+    /// </remarks>
     private long DeleteAcknowledged(long cutoffMs, int max)
     {
         using var tx = _reader.BeginTransaction();
@@ -462,7 +466,9 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IDi
             DefaultTimeout = 30,
         }.ToString());
         connection.Open();
-        Execute(connection, $"PRAGMA journal_mode=WAL; PRAGMA synchronous={synchronous}; PRAGMA busy_timeout=10000;");
+        // journal_size_limit: after a checkpoint the WAL is cut back to 16 MB, so a burst (or a long read that held
+        // checkpoints back) does not leave a large -wal file beside a journal that is bounded by Journal:MaxSize.
+        Execute(connection, $"PRAGMA journal_mode=WAL; PRAGMA synchronous={synchronous}; PRAGMA busy_timeout=10000; PRAGMA journal_size_limit=16777216;");
         return connection;
     }
 
