@@ -1,3 +1,6 @@
+using System.Globalization;
+using GateKiosk.Contracts;
+using GateKiosk.Core;
 using GateKiosk.Core.Journaling;
 using Microsoft.Data.Sqlite;
 
@@ -8,8 +11,14 @@ namespace GateKiosk.Storage;
 /// event that <see cref="Append"/> returned survives a power cut; the publisher's sent marks use a
 /// second connection with <c>synchronous=NORMAL</c>, because a lost mark only means a resend that
 /// central absorbs by <c>eventId</c>.
+/// <para>
+/// The file is bounded (<see cref="JournalOptions.MaxSize"/>, enforced by SQLite's <c>max_page_count</c>, so it can never
+/// outgrow it). <see cref="Prune"/> deletes acknowledged events only; unsent events are never dropped. The last few pages
+/// are a reserve that only the journal's own <c>journal-full</c> and <c>journal-pressure</c> events may use, so the
+/// moment the kiosk starts refusing entries is itself in the chain. Policy in <c>docs/journal.md</c>.
+/// </para>
 /// </summary>
-public sealed class SqliteEntryJournal : IEntryJournal, IDisposable
+public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IDisposable
 {
     internal const string Schema = """
         CREATE TABLE IF NOT EXISTS journal(
@@ -35,6 +44,18 @@ public sealed class SqliteEntryJournal : IEntryJournal, IDisposable
     private const int Unsent = 0;
     private const int Aside = 2;
 
+    /// <summary>SQLite's result code for "database or disk is full", which <c>max_page_count</c> raises at the bound.</summary>
+    private const int SqliteFull = 13;
+
+    /// <summary>Pressure pruning starts at this share of the bound and the alarm holds while pruning cannot get below it.</summary>
+    internal const double AlarmLevel = 0.80;
+
+    /// <summary>Pressure pruning stops at this share of the bound, so it does not run again on the next few appends.</summary>
+    internal const double LowWaterLevel = 0.70;
+
+    /// <summary>Rows per delete transaction while pruning: short enough that an append never waits long on the write lock.</summary>
+    private const int MaxPruneBatch = 2000;
+
     private readonly string _path;
     private readonly string _siteId;
     private readonly string _kioskId;
@@ -44,21 +65,52 @@ public sealed class SqliteEntryJournal : IEntryJournal, IDisposable
     private readonly SqliteConnection _writer;
     private readonly SqliteConnection _reader;
     private readonly SqliteCommand _insert;
+    private readonly SqliteCommand _usedPages;
+    private readonly JournalOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ITimeSourceProbe? _timeSource;
+    private readonly long _pageSize;
+    private readonly long _maxPages;
+    private readonly long _reservePages;
     private long _lastSeq;
     private string _lastHash;
+    private volatile bool _alarm;
+    private volatile bool _full;
 
+    /// <summary>A journal with the default bound (<see cref="JournalOptions"/>) and the system clock.</summary>
     public SqliteEntryJournal(string databasePath, string siteId, string kioskId)
+        : this(databasePath, siteId, kioskId, new JournalOptions(), TimeProvider.System)
+    {
+    }
+
+    /// <summary>A journal bounded by <paramref name="options"/>; <paramref name="time"/> and <paramref name="timeSource"/> stamp its own system events and date the retention.</summary>
+    public SqliteEntryJournal(string databasePath, string siteId, string kioskId, JournalOptions options, TimeProvider time, ITimeSourceProbe? timeSource = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(databasePath);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(time);
         _path = Path.GetFullPath(databasePath);
         _siteId = siteId;
         _kioskId = kioskId;
+        _options = options;
+        _time = time;
+        _timeSource = timeSource;
         Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
         OpenReport = JournalRecovery.Check(_path);
 
         _writer = Open(_path, "FULL");
         Execute(_writer, Schema);
         _reader = Open(_path, "NORMAL");
+
+        // max_page_count is per connection and never below the pages already used (a lowered bound takes effect as
+        // pruning frees pages), so read back what SQLite applied and set the same on both connections.
+        _pageSize = Scalar(_writer, "PRAGMA page_size");
+        _maxPages = Scalar(_writer, $"PRAGMA max_page_count = {Math.Max(1, options.MaxSize / _pageSize)}");
+        Scalar(_reader, $"PRAGMA max_page_count = {_maxPages}");
+        _reservePages = Math.Max(8, _maxPages / 50);
+        _usedPages = _writer.CreateCommand();
+        _usedPages.CommandText = UsedPagesSql;
+        _usedPages.Prepare();
 
         (_lastSeq, _lastHash) = ReadTail(_writer);
         _insert = _writer.CreateCommand();
@@ -81,6 +133,7 @@ public sealed class SqliteEntryJournal : IEntryJournal, IDisposable
         ArgumentNullException.ThrowIfNull(draft);
         lock (_writeLock)
         {
+            EnsureRoomLocked();
             return AppendLocked(draft);
         }
     }
@@ -91,6 +144,7 @@ public sealed class SqliteEntryJournal : IEntryJournal, IDisposable
         ArgumentNullException.ThrowIfNull(drafts);
         lock (_writeLock)
         {
+            EnsureRoomLocked();
             var (seq, hash) = (_lastSeq, _lastHash);
             using var tx = _writer.BeginTransaction();
             _insert.Transaction = tx;
@@ -123,13 +177,168 @@ public sealed class SqliteEntryJournal : IEntryJournal, IDisposable
         _insert.Parameters[1].Value = eventId.ToString();
         _insert.Parameters[2].Value = entry.OccurredAt.ToUnixTimeMilliseconds();
         _insert.Parameters[3].Value = payload;
-        _insert.ExecuteNonQuery(); // outside AppendRange this is its own fsync'd WAL commit
+        try
+        {
+            _insert.ExecuteNonQuery(); // outside AppendRange this is its own fsync'd WAL commit
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode == SqliteFull)
+        {
+            throw new IOException($"journal full: the journal reached Journal:MaxSize ({_maxPages * _pageSize} bytes) or the disk is full; event not recorded", ex);
+        }
 
         _lastSeq = seq;
         _lastHash = EventChain.Hash(payload);
         _appended.Set();
         return new JournaledEvent(seq, eventId, payload);
     }
+
+    /// <summary>
+    /// Refuses an event from outside when only the reserve is left. The first refusal journals <c>journal-full</c> into the
+    /// reserve, so the chain says from when entries were refused; later refusals only throw, until pruning makes room.
+    /// </summary>
+    private void EnsureRoomLocked()
+    {
+        var used = (long)_usedPages.ExecuteScalar()!;
+        if (used < _maxPages - _reservePages)
+        {
+            _full = false;
+            return;
+        }
+
+        if (!_full)
+        {
+            _full = true;
+            var stats = QueryStats(_writer, _path);
+            TryAppendSystemLocked($"journal-full: {Percent(used)} % of Journal:MaxSize used, {stats.Unsent + stats.SetAside} unsent events kept{Oldest(stats)}; entries are refused until events are sent and pruned");
+        }
+
+        throw new IOException($"journal full: {used * _pageSize} of {_maxPages * _pageSize} bytes used and nothing acknowledged left to prune; event not recorded");
+    }
+
+    /// <summary>Appends one of the journal's own system events, which may use the reserve; false when even that failed.</summary>
+    private JournaledEvent? TryAppendSystemLocked(string detail)
+    {
+        try
+        {
+            return AppendLocked(new EventDraft
+            {
+                Type = EventTypes.System,
+                OccurredAt = _time.GetUtcNow(),
+                TimeSource = _timeSource?.Current ?? TimeSources.None,
+                Detail = detail,
+            });
+        }
+        catch (IOException)
+        {
+            // The disk itself is full: the refusal that follows is the signal, and the log says why.
+            return null;
+        }
+    }
+
+    public JournalPruneResult Prune()
+    {
+        var before = GetUsage();
+        var cutoff = (_time.GetUtcNow() - _options.SentRetention).ToUnixTimeMilliseconds();
+        long expired = 0;
+        long pressured = 0;
+        long used;
+        lock (_readLock)
+        {
+            long deleted;
+            do
+            {
+                deleted = DeleteAcknowledged(cutoff, MaxPruneBatch);
+                expired += deleted;
+            }
+            while (deleted == MaxPruneBatch);
+
+            used = UsedPages(_reader);
+            if (used >= AlarmPages)
+            {
+                var lowWater = (long)(_maxPages * LowWaterLevel);
+                var rowsPerPage = Math.Max(1.0, (double)Scalar(_reader, "SELECT COUNT(*) FROM journal") / Math.Max(1, used));
+                while (used > lowWater)
+                {
+                    var batch = (int)Math.Clamp((used - lowWater) * rowsPerPage / 2, 1, MaxPruneBatch);
+                    deleted = DeleteAcknowledged(long.MaxValue, batch);
+                    if (deleted == 0)
+                    {
+                        break;
+                    }
+
+                    pressured += deleted;
+                    used = UsedPages(_reader);
+                }
+            }
+        }
+
+        long? pressureSeq = null;
+        var alarm = used >= AlarmPages;
+        if (alarm && !_alarm)
+        {
+            var stats = GetStats();
+            lock (_writeLock)
+            {
+                pressureSeq = TryAppendSystemLocked($"journal-pressure: {Percent(used)} % of Journal:MaxSize used after pruning every acknowledged event, {stats.Unsent + stats.SetAside} unsent events kept{Oldest(stats)}")?.Seq;
+            }
+
+            alarm = pressureSeq is not null;
+        }
+
+        _alarm = alarm;
+        return new JournalPruneResult(expired, pressured, before, GetUsage(), pressureSeq);
+    }
+
+    public JournalUsage GetUsage()
+    {
+        long used;
+        lock (_readLock)
+        {
+            used = UsedPages(_reader);
+        }
+
+        var pressure = used >= _maxPages - _reservePages ? JournalPressure.Full : _alarm ? JournalPressure.Alarm : JournalPressure.Normal;
+        return new JournalUsage(used * _pageSize, _maxPages * _pageSize, pressure);
+    }
+
+    private long AlarmPages => (long)Math.Ceiling(_maxPages * AlarmLevel);
+
+    /// <summary>
+    /// Deletes up to <paramref name="max"/> of the oldest acknowledged events (not in the outbox) that occurred before
+    /// <paramref name="cutoffMs"/>, in one transaction. The newest event always stays: the chain continues from it on reopen.
+    /// </summary>
+    /// <remarks>
+    /// Runs on the publisher's connection (<c>synchronous=NORMAL</c>): a prune lost to a power cut only brings back
+    /// acknowledged events that the next prune deletes again.
+    /// </remarks>
+    private long DeleteAcknowledged(long cutoffMs, int max)
+    {
+        using var tx = _reader.BeginTransaction();
+        using var cmd = _reader.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = """
+            DELETE FROM journal WHERE seq IN (
+                SELECT j.seq FROM journal j
+                WHERE j.seq < (SELECT MAX(seq) FROM journal)
+                  AND j.occurred_at < $cutoff
+                  AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.seq = j.seq)
+                ORDER BY j.seq LIMIT $max)
+            """;
+        cmd.Parameters.AddWithValue("$cutoff", cutoffMs);
+        cmd.Parameters.AddWithValue("$max", max);
+        var deleted = cmd.ExecuteNonQuery();
+        tx.Commit();
+        return deleted;
+    }
+
+    private const string UsedPagesSql = "SELECT (SELECT page_count FROM pragma_page_count()) - (SELECT freelist_count FROM pragma_freelist_count())";
+
+    private static long UsedPages(SqliteConnection connection) => Scalar(connection, UsedPagesSql);
+
+    private long Percent(long usedPages) => usedPages * 100 / _maxPages;
+
+    private static string Oldest(JournalStats stats) =>
+        stats.OldestUnsentAt is { } at ? ", oldest unsent from " + at.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) : "";
 
     public IReadOnlyList<JournaledEvent> ReadUnsent(long afterSeq, int max)
     {
@@ -260,6 +469,7 @@ public sealed class SqliteEntryJournal : IEntryJournal, IDisposable
     public void Dispose()
     {
         _insert.Dispose();
+        _usedPages.Dispose();
         _reader.Dispose();
         _writer.Dispose();
     }
@@ -273,8 +483,17 @@ public sealed class SqliteEntryJournal : IEntryJournal, IDisposable
             DefaultTimeout = 30,
         }.ToString());
         connection.Open();
-        Execute(connection, $"PRAGMA journal_mode=WAL; PRAGMA synchronous={synchronous}; PRAGMA busy_timeout=10000;");
+        // journal_size_limit: after a checkpoint the WAL is cut back to 16 MB, so a burst (or a long read that held
+        // checkpoints back) does not leave a large -wal file beside a journal that is bounded by Journal:MaxSize.
+        Execute(connection, $"PRAGMA journal_mode=WAL; PRAGMA synchronous={synchronous}; PRAGMA busy_timeout=10000; PRAGMA journal_size_limit=16777216;");
         return connection;
+    }
+
+    private static long Scalar(SqliteConnection connection, string sql)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = sql;
+        return (long)cmd.ExecuteScalar()!;
     }
 
     private static void Execute(SqliteConnection connection, string sql)

@@ -38,6 +38,7 @@ public static class KioskServiceCollectionExtensions
         services.AddValidatedOptions<DisplayOptions, DisplayOptionsValidator>(DisplayOptions.SectionName);
         services.AddValidatedOptions<ScannerOptions, ScannerOptionsValidator>(ScannerOptions.SectionName);
         services.AddValidatedOptions<MqttOptions, MqttOptionsValidator>(MqttOptions.SectionName);
+        services.AddValidatedOptions<JournalOptions, JournalOptionsValidator>(JournalOptions.SectionName);
 
         // Outputs to their safe state before anything else: this hosted service is registered first,
         // so it starts first and stops last.
@@ -59,11 +60,20 @@ public static class KioskServiceCollectionExtensions
         });
         services.AddHostedService<DoorSafetyService>();
 
-        services.TryAddSingleton<IEntryJournal>(sp =>
+        services.TryAddSingleton(sp =>
         {
             var kiosk = sp.GetRequiredService<IOptions<KioskOptions>>().Value;
-            return new SqliteEntryJournal(Path.Combine(kiosk.DataDirectory, "journal.db"), kiosk.SiteId, kiosk.KioskId);
+            return new SqliteEntryJournal(
+                Path.Combine(kiosk.DataDirectory, "journal.db"),
+                kiosk.SiteId,
+                kiosk.KioskId,
+                sp.GetRequiredService<IOptions<JournalOptions>>().Value,
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ITimeSourceProbe>());
         });
+        services.TryAddSingleton<IEntryJournal>(sp => sp.GetRequiredService<SqliteEntryJournal>());
+        services.TryAddSingleton<IJournalMaintenance>(sp => sp.GetRequiredService<SqliteEntryJournal>());
+        services.AddHostedService<JournalMaintenanceService>();
         services.TryAddSingleton<ITimeSourceProbe>(sp => new TimeSourceProbe(sp.GetRequiredService<TimeProvider>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ICredentialVerifier, BadgeAllowlistVerifier>());
         services.AddSignedCredentials();
