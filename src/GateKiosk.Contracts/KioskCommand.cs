@@ -29,6 +29,6 @@ public static class CommandTypes
     /// <summary>Send the events <c>fromSeq</c>–<c>toSeq</c> again (central found a gap).</summary>
     public const string Resend = "resend";
 
-    /// <summary>Send again the events the broker refused earlier (set aside), after a policy change.</summary>
+    /// <summary>Send again the events the broker refused earlier (set aside), once the cause is fixed (an ACL, a policy).</summary>
     public const string Resync = "resync";
 }

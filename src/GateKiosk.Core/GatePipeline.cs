@@ -81,7 +81,7 @@ public sealed partial class GatePipeline
                 decision = GateDecision.Deny(ReasonCodes.InternalError, decision.Credential);
             }
 
-            _signal.Signal(decision);
+            DriveDoor(decision);
             var relayLatency = _time.GetElapsedTime(scan.CompletedAt);
             LogDecision(scan.Source, decision.Decision, decision.Reason, journaled?.Seq ?? 0, relayLatency.TotalMilliseconds);
             return new GateOutcome(decision, journaled, relayLatency);
@@ -175,7 +175,7 @@ public sealed partial class GatePipeline
                 decision = GateDecision.Deny(ReasonCodes.InternalError);
             }
 
-            _signal.Signal(decision);
+            DriveDoor(decision);
             var latency = _time.GetElapsedTime(started);
             LogDecision("exit-button", decision.Decision, decision.Reason, journaled?.Seq ?? 0, latency.TotalMilliseconds);
             return new GateOutcome(decision, journaled, latency);
@@ -184,6 +184,24 @@ public sealed partial class GatePipeline
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Source}: {Decision} ({Reason}) seq {Seq} in {LatencyMs:F2} ms")]
     private partial void LogDecision(string source, string decision, string reason, long seq, double latencyMs);
+
+    /// <summary>Drives the outputs; a failing output is logged, the decision is already journaled, and the kiosk keeps running.</summary>
+    private void DriveDoor(GateDecision decision)
+    {
+        try
+        {
+            _signal.Signal(decision);
+        }
+#pragma warning disable CA1031 // A GPIO or display fault must not stop the kiosk; the safe-state service and selftest report it.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogSignalFailed(ex, decision.Decision);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Driving the door outputs for {Decision} failed")]
+    private partial void LogSignalFailed(Exception ex, string decision);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The journal refused an event; the door stays closed")]
     private partial void LogJournalFailed(Exception ex);

@@ -17,8 +17,16 @@ public sealed class KioskOptions
     /// <summary>Folder for the journal and other state.</summary>
     public string DataDirectory { get; set; } = "/var/lib/gatekiosk";
 
-    /// <summary>Credential kinds this door opens for.</summary>
-    public IList<string> AcceptedKinds { get; } = [CredentialKinds.Badge];
+    /// <summary>
+    /// Credential kinds this door opens for, as configured. Empty (nothing configured) means plain badges only;
+    /// read it through <see cref="AcceptedKindsOrDefault"/>. The list starts empty because configuration binding
+    /// adds to a list rather than replacing it: a default item here would stay accepted whatever was configured.
+    /// </summary>
+    public IList<string> AcceptedKinds { get; } = [];
+
+    /// <summary>The kinds this door opens for: <see cref="AcceptedKinds"/>, or <c>badge</c> when none are configured.</summary>
+    public IReadOnlyList<string> AcceptedKindsOrDefault() =>
+        AcceptedKinds.Count == 0 ? [CredentialKinds.Badge] : [.. AcceptedKinds];
 }
 
 /// <summary>Names the bad key in the <c>Kiosk</c> section.</summary>

@@ -136,7 +136,7 @@ public sealed partial class MqttEntryPublisher : BackgroundService, IEventUplink
             _kiosk.SiteId,
             typeof(MqttEntryPublisher).Assembly.GetName().Version?.ToString(3),
             _time.GetUtcNow(),
-            new Dictionary<string, string> { ["acceptedKinds"] = string.Join(',', _kiosk.AcceptedKinds) }));
+            new Dictionary<string, string> { ["acceptedKinds"] = string.Join(',', _kiosk.AcceptedKindsOrDefault()) }));
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(sessionToken))
         {
             timeout.CancelAfter(_options.Timeout);
@@ -198,16 +198,35 @@ public sealed partial class MqttEntryPublisher : BackgroundService, IEventUplink
         {
         }
 
-        var result = command switch
+        CommandResult result;
+        try
+        {
+            result = Execute(command);
+        }
+#pragma warning disable CA1031 // The receive handler is a boundary: a journal fault becomes a rejected command, not a dropped link.
+        catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            result = new CommandResult(command?.CommandId ?? Guid.Empty, "rejected", null, "the journal could not be read: " + ex.GetType().Name);
+        }
+
+        LogCommand(command?.Type ?? "?", result.Status, result.Count ?? 0);
+        PublishResult(result);
+        return Task.CompletedTask;
+    }
+
+    private CommandResult Execute(KioskCommand? command) =>
+        command switch
         {
             null or { SchemaVersion: not 1 } => new CommandResult(command?.CommandId ?? Guid.Empty, "rejected", null, "not a schemaVersion 1 command"),
             { Type: CommandTypes.Resend, FromSeq: { } from, ToSeq: { } to } when from >= 1 && to >= from
-                => new CommandResult(command.CommandId, "done", _journal.Requeue(from, to), null),
+                => new CommandResult(command.CommandId, "done", _journal.Requeue(from, Math.Min(to, _journal.GetStats().LastSeq)), null),
             { Type: CommandTypes.Resync } => new CommandResult(command.CommandId, "done", _journal.RequeueSetAside(), null),
             _ => new CommandResult(command.CommandId, "rejected", null, $"unknown or incomplete command '{command.Type}'"),
         };
-        LogCommand(command?.Type ?? "?", result.Status, result.Count ?? 0);
 
+    private void PublishResult(CommandResult result)
+    {
         // Answer outside the receive handler, so the PUBACK of the answer is not waited for inside it.
         var answer = new MqttApplicationMessage
         {
@@ -228,7 +247,6 @@ public sealed partial class MqttEntryPublisher : BackgroundService, IEventUplink
                 // The result is informative; the requeued events are what matters and they are in the outbox.
             }
         });
-        return Task.CompletedTask;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Command {Type} from central: {Status}, {Count} events queued again")]

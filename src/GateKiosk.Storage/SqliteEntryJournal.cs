@@ -389,7 +389,9 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IDi
         {
             using var cmd = _reader.CreateCommand();
             cmd.CommandText = $"UPDATE outbox SET state = {Unsent} WHERE state = {Aside}";
-            return cmd.ExecuteNonQuery();
+            var count = cmd.ExecuteNonQuery();
+            _appended.Set();
+            return count;
         }
     }
 

@@ -106,6 +106,10 @@ internal sealed class FakeV311Broker : IAsyncDisposable
                         }
 
                         break;
+                    case 8:
+                        // SUBSCRIBE: grant QoS 1 to the one filter a kiosk asks for (its command topic).
+                        await stream.WriteAsync(new byte[] { 0x90, 0x03, body[0], body[1], 0x01 }, _stop.Token);
+                        break;
                     case 12:
                         await stream.WriteAsync(new byte[] { 0xD0, 0x00 }, _stop.Token);
                         break;

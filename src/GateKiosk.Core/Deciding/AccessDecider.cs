@@ -12,7 +12,7 @@ public sealed class AccessDecider
     public AccessDecider(IOptions<KioskOptions> options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _acceptedKinds = new HashSet<string>(options.Value.AcceptedKinds, StringComparer.Ordinal);
+        _acceptedKinds = new HashSet<string>(options.Value.AcceptedKindsOrDefault(), StringComparer.Ordinal);
     }
 
     /// <summary>Decides on <paramref name="check"/>; anything but a valid, accepted credential is a deny.</summary>

@@ -25,7 +25,7 @@ public interface IEntryJournal
     /// <summary>Puts journaled events <paramref name="fromSeq"/>–<paramref name="toSeq"/> back into the outbox (central asked for them again); returns how many.</summary>
     int Requeue(long fromSeq, long toSeq);
 
-    /// <summary>Returns set-aside events to the outbox (after a policy change or a resync command); returns how many.</summary>
+    /// <summary>Returns set-aside events to the outbox (on a resync command from central); returns how many.</summary>
     int RequeueSetAside();
 
     /// <summary>Outbox statistics.</summary>

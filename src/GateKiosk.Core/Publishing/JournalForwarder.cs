@@ -159,7 +159,7 @@ public sealed partial class JournalForwarder
     [LoggerMessage(Level = LogLevel.Warning, Message = "The broker refused the batch seq {First}–{Last} ({Detail}); sending its events one by one")]
     private partial void LogBatchRefused(long first, long last, string? detail);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "The broker refused event seq {Seq} ({Detail}); it is set aside in the journal and retried on the next policy change or resync")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "The broker refused event seq {Seq} ({Detail}); it is set aside in the journal and sent again on a resync command from central")]
     private partial void LogSetAside(long seq, string? detail);
 }
 

@@ -11,6 +11,10 @@ namespace GateKiosk.Devices.Gpio;
 public sealed class GpioDoorSensor : IDoorSensor, IDisposable
 {
     private readonly GpioController _controller;
+
+    /// <summary>Raised when a handler of a debounced change threw; the sensor keeps running.</summary>
+    public event EventHandler<Exception>? HandlerFailed;
+
     private readonly TimeSpan _debounce;
     private readonly TimeProvider _time;
     private readonly Lock _lock = new();
@@ -123,7 +127,16 @@ public sealed class GpioDoorSensor : IDoorSensor, IDisposable
             }
 
             input.Stable = now;
-            input.Changed?.Invoke(now);
+            try
+            {
+                input.Changed?.Invoke(now);
+            }
+#pragma warning disable CA1031 // This runs on a timer thread: an exception here would end the process.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                HandlerFailed?.Invoke(this, ex);
+            }
         }
     }
 

@@ -55,7 +55,7 @@ internal static class JournalCommand
         output.WriteLine($"last seq         {stats.LastSeq}");
         output.WriteLine($"unsent           {stats.Unsent}");
         output.WriteLine($"oldest unsent    {(age is { } a ? $"{a:d\\.hh\\:mm\\:ss} ago ({stats.OldestUnsentAt:u})" : "—")}");
-        output.WriteLine($"set aside        {stats.SetAside} (refused by the broker; resent after a policy change or resync)");
+        output.WriteLine($"set aside        {stats.SetAside} (refused by the broker; sent again on a resync command from central)");
         output.WriteLine($"size on disk     {stats.SizeBytes / 1048576.0:F1} MB");
         return 0;
     }

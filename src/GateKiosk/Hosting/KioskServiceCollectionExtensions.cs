@@ -137,7 +137,7 @@ public static class KioskServiceCollectionExtensions
             services.AddSingleton<ICredentialVerifier>(sp => new GateKioskPassVerifier(
                 kind,
                 sp.GetRequiredService<SignedCredentialSettings>(),
-                sp.GetRequiredService<IOptions<KioskOptions>>().Value.AcceptedKinds.Contains(kind) ? sp.GetRequiredService<IPassUseLedger>() : NoPassUseLedger.Instance));
+                sp.GetRequiredService<IOptions<KioskOptions>>().Value.AcceptedKindsOrDefault().Contains(kind) ? sp.GetRequiredService<IPassUseLedger>() : NoPassUseLedger.Instance));
         }
 
         services.AddSingleton<ICredentialVerifier>(sp => new EuDccVerifier(sp.GetRequiredService<SignedCredentialSettings>()));

@@ -29,12 +29,25 @@ internal sealed partial class ScanWorker(IScanSource source, IScannerHealth heal
         health.ConnectionChanged += OnConnectionChanged;
         try
         {
-            await foreach (var scan in source.ReadAsync(stoppingToken))
+            while (!stoppingToken.IsCancellationRequested)
             {
-                pipeline.Process(scan);
-            }
+                try
+                {
+                    await foreach (var scan in source.ReadAsync(stoppingToken))
+                    {
+                        pipeline.Process(scan);
+                    }
 
-            LogSourceEnded(source.Name);
+                    LogSourceEnded(source.Name);
+                    return;
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
+                {
+                    // A reader that cannot be opened or fails: the kiosk keeps running and tries again.
+                    LogSourceFailed(source.Name, ex.GetBaseException().Message);
+                    await Task.Delay(TimeSpan.FromSeconds(5), TimeProvider.System, stoppingToken);
+                }
+            }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -63,6 +76,9 @@ internal sealed partial class ScanWorker(IScanSource source, IScannerHealth heal
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The journal was damaged and has been salvaged: {Detail}")]
     private partial void LogSalvaged(string detail);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Scan source {Source} failed ({Error}); trying again in 5 s")]
+    private partial void LogSourceFailed(string source, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Reading scans from {Source}")]
     private partial void LogReading(string source);

@@ -64,6 +64,20 @@ public sealed class ConfigurationTests : IDisposable
         Assert.Contains(expected, error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void AcceptedKinds_Configured_ReplaceTheBadgeDefault()
+    {
+        using var configured = Program.BuildKioskHost(Valid("--Kiosk:AcceptedKinds:0=staff-pass"));
+        using var unconfigured = Program.BuildKioskHost(Valid());
+
+        var decider = configured.Services.GetRequiredService<GateKiosk.Core.Deciding.AccessDecider>();
+        var badge = new GateKiosk.Core.Credentials.CredentialCheck(Contracts.ReasonCodes.Valid, new Contracts.CredentialRef(Contracts.CredentialKinds.Badge, "allowlist", "E1"));
+
+        Assert.Equal(["staff-pass"], configured.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<GateKiosk.Core.KioskOptions>>().Value.AcceptedKindsOrDefault());
+        Assert.Equal(Contracts.ReasonCodes.UnsupportedCredential, decider.Decide(badge).Reason);
+        Assert.True(unconfigured.Services.GetRequiredService<GateKiosk.Core.Deciding.AccessDecider>().Decide(badge).IsAllow);
+    }
+
     [SkippableFact]
     public async Task Run_GpioDriverMissing_ExplainsWhichKeyToChange()
     {

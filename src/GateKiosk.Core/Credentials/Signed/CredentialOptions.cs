@@ -86,7 +86,7 @@ public sealed class CredentialOptionsValidator(IOptions<KioskOptions> kiosk) : I
                 errors.Add("Credentials:SubjectHashKey must be base64 of at least 16 bytes.");
             }
         }
-        else if (kiosk?.Value.AcceptedKinds.Contains(CredentialKinds.EuDcc) == true)
+        else if (kiosk?.Value.AcceptedKindsOrDefault().Contains(CredentialKinds.EuDcc) == true)
         {
             errors.Add("Credentials:SubjectHashKey is required when Kiosk:AcceptedKinds includes eu-dcc (base64 of at least 16 random bytes, the same on every kiosk of the organisation).");
         }
