@@ -56,8 +56,8 @@ public sealed record EntryEvent
     public long PolicyVersion { get; init; }
 
     /// <summary>
-    /// Microseconds from scan complete to the decision being sealed into the journal;
-    /// the relay is driven as soon as that commit returns. Null for events that are not scans.
+    /// Microseconds from scan complete to the decision, taken just before the event is committed to the journal;
+    /// the commit and then the relay follow at once. Null for events that are not scans.
     /// </summary>
     public long? LatencyUs { get; init; }
 

@@ -12,6 +12,7 @@ public sealed class TimeSourceProbe : ITimeSourceProbe
 {
     private readonly TimeProvider _time;
     private readonly string _root;
+    private readonly Lock _lock = new();
     private string _current = TimeSources.None;
     private long _checkedAt = long.MinValue;
 
@@ -25,16 +26,24 @@ public sealed class TimeSourceProbe : ITimeSourceProbe
     {
         get
         {
-            var now = _time.GetTimestamp();
-            if (_checkedAt == long.MinValue || _time.GetElapsedTime(_checkedAt, now) > TimeSpan.FromMinutes(1))
+            lock (_lock)
             {
-                _current = File.Exists(Path.Combine(_root, "run/systemd/timesync/synchronized")) ? TimeSources.Ntp
-                    : File.Exists(Path.Combine(_root, "dev/rtc0")) ? TimeSources.Rtc
-                    : TimeSources.None;
-                _checkedAt = now;
+                return Refresh();
             }
-
-            return _current;
         }
+    }
+
+    private string Refresh()
+    {
+        var now = _time.GetTimestamp();
+        if (_checkedAt == long.MinValue || _time.GetElapsedTime(_checkedAt, now) > TimeSpan.FromMinutes(1))
+        {
+            _current = File.Exists(Path.Combine(_root, "run/systemd/timesync/synchronized")) ? TimeSources.Ntp
+                : File.Exists(Path.Combine(_root, "dev/rtc0")) ? TimeSources.Rtc
+                : TimeSources.None;
+            _checkedAt = now;
+        }
+
+        return _current;
     }
 }

@@ -155,7 +155,7 @@ internal sealed class DrainBenchmark : IBenchmark
         var info = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[]
         {
-            Path.Combine(AppContext.BaseDirectory, "GateKiosk.dll"), "run", $"--Kiosk:SiteId={Site}", $"--Kiosk:KioskId={Kiosk}", $"--Kiosk:DataDirectory={data}",
+            Path.Combine(AppContext.BaseDirectory, "gatekiosk.dll"), "run", $"--Kiosk:SiteId={Site}", $"--Kiosk:KioskId={Kiosk}", $"--Kiosk:DataDirectory={data}",
             "--Gpio:Driver=Simulated", "--Mqtt:Host=127.0.0.1", $"--Mqtt:Port={port}", "--Mqtt:ReconnectMaxDelay=00:00:01", "--Logging:LogLevel:Default=Warning",
         })
         {

@@ -134,7 +134,7 @@ internal static class DemoRunner
         await central.StopAsync(stopTimeout.Token);
         await broker.StopAsync();
         await output.WriteLineAsync("Stopped.");
-        _ = typed;
+        await typed.WaitAsync(TimeSpan.FromSeconds(1), CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
         return 0;
     }
 

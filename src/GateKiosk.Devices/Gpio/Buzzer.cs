@@ -31,7 +31,8 @@ public sealed class PinBuzzer : IBuzzer
 
     public void Dispose()
     {
-        // The controller (and the pin with it) belongs to whoever created it; only silence the buzzer.
+        // Nothing to release: the controller (and the pin with it) belongs to whoever created it, and the door
+        // signal silences the buzzer in its safe state before that controller goes.
     }
 }
 

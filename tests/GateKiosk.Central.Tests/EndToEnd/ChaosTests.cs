@@ -89,7 +89,8 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
         // A last run that is not killed: it drains everything, then stops cleanly.
         using (var last = StartKiosk(broker.Port, fifo))
         {
-            await Task.Delay(1000);
+            var before = LastSeq();
+            await Eventually.TrueAsync(() => LastSeq() > before + 20, TimeSpan.FromSeconds(30), "the last kiosk journals scans");
             await stopScanning.CancelAsync();
             Unblock(fifo);
             await scanner;
@@ -136,7 +137,7 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
         foreach (var arg in new[]
         {
-            Path.Combine(AppContext.BaseDirectory, "GateKiosk.dll"), "run",
+            Path.Combine(AppContext.BaseDirectory, "gatekiosk.dll"), "run",
             "--Kiosk:SiteId=site-1", "--Kiosk:KioskId=gate-1", $"--Kiosk:DataDirectory={Path.Combine(_folder, "kiosk")}",
             "--Gpio:Driver=Simulated", "--Scanner:Source=Fifo", $"--Scanner:Path={fifo}", "--Badges:Allowlist:0=E1001",
             "--Mqtt:Host=127.0.0.1", $"--Mqtt:Port={brokerPort}", "--Mqtt:ReconnectMinDelay=00:00:00.100", "--Mqtt:ReconnectMaxDelay=00:00:00.500",
@@ -193,6 +194,19 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
         var connection = new SqliteConnection($"Data Source={Path.Combine(_folder, "kiosk", "journal.db")};Mode=ReadOnly;Pooling=False");
         connection.Open();
         return connection;
+    }
+
+    private long LastSeq()
+    {
+        if (!File.Exists(Path.Combine(_folder, "kiosk", "journal.db")))
+        {
+            return 0;
+        }
+
+        using var connection = OpenJournal();
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT COALESCE(MAX(seq), 0) FROM journal";
+        return (long)cmd.ExecuteScalar()!;
     }
 
     private long CountUnsent()

@@ -20,7 +20,7 @@ public sealed class DoorHostTests : IDisposable
         }
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task Host_ExitButtonPressed_JournalsExitRequestAndReleasesDoor_StopLeavesOutputsSafe()
     {
         Directory.CreateDirectory(_data);
