@@ -77,27 +77,16 @@ public static class ScanSourceFactory
                     time,
                     logger);
             case ScannerKind.V4l2:
-                return new CameraScanSource(
-                    new V4l2FrameSource(V4l2Path(options), options.Width, options.Height, time),
-                    options.GetRegionOfInterest(),
-                    options.HoldOff,
-                    options.ReconnectDelay,
-                    health,
-                    time,
-                    logger);
+                return Camera(new V4l2FrameSource(V4l2Path(options), options.Width, options.Height, time));
             case ScannerKind.RpiCam:
-                return new CameraScanSource(
-                    Yuv420StreamFrameSource.RpiCam(options.CameraCommand, options.Width, options.Height, options.FrameRate, time),
-                    options.GetRegionOfInterest(),
-                    options.HoldOff,
-                    options.ReconnectDelay,
-                    health,
-                    time,
-                    logger);
+                return Camera(Yuv420StreamFrameSource.RpiCam(options.CameraCommand, options.Width, options.Height, options.FrameRate, time));
             default:
                 health.MarkConnected();
                 return new LineScanSource(name, Console.OpenStandardInput, time);
         }
+
+        CameraScanSource Camera(IFrameSource frames) =>
+            new(frames, options.GetRegionOfInterest(), options.HoldOff, options.ReconnectDelay, health, time, logger);
     }
 
     private static string V4l2Path(ScannerOptions options) => string.IsNullOrWhiteSpace(options.Path) ? "/dev/video0" : options.Path;

@@ -115,7 +115,7 @@ public static class KioskServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddSignedCredentials(this IServiceCollection services)
     {
-        services.AddSingleton<IValidateOptions<CredentialOptions>>(sp => new NestedKeyValidator<CredentialOptions>(
+        services.AddSingleton<IValidateOptions<CredentialOptions>>(sp => new UnknownKeyValidator<CredentialOptions>(
             sp.GetRequiredService<IConfiguration>(), $"{CredentialOptions.SectionName}:{nameof(CredentialOptions.Dcc)}", typeof(DccRules)));
         services.TryAddSingleton(sp =>
         {

@@ -4,11 +4,15 @@ using Microsoft.Extensions.Options;
 
 namespace GateKiosk.Hosting;
 
-/// <summary>Refuses keys in a section that no option property reads, naming the full key (a typo must not pass silently).</summary>
-internal sealed class UnknownKeyValidator<TOptions>(IConfiguration configuration, string section) : IValidateOptions<TOptions>
+/// <summary>
+/// Refuses keys in a section that no option property reads, naming the full key (a typo must not pass silently). The
+/// keys are the public properties of <paramref name="keysOf"/>, by default <typeparamref name="TOptions"/>; a nested
+/// section (for example <c>Credentials:Dcc</c>) names its own type, since the check does not look inside sub-sections.
+/// </summary>
+internal sealed class UnknownKeyValidator<TOptions>(IConfiguration configuration, string section, Type? keysOf = null) : IValidateOptions<TOptions>
     where TOptions : class
 {
-    private static readonly HashSet<string> Known = typeof(TOptions)
+    private readonly HashSet<string> _known = (keysOf ?? typeof(TOptions))
         .GetProperties(BindingFlags.Public | BindingFlags.Instance)
         .Select(p => p.Name)
         .ToHashSet(StringComparer.OrdinalIgnoreCase);
@@ -16,8 +20,8 @@ internal sealed class UnknownKeyValidator<TOptions>(IConfiguration configuration
     public ValidateOptionsResult Validate(string? name, TOptions options)
     {
         var unknown = configuration.GetSection(section).GetChildren()
-            .Where(c => !Known.Contains(c.Key))
-            .Select(c => $"{section}:{c.Key} is not a known key (known keys: {string.Join(", ", Known.Order(StringComparer.Ordinal))}).")
+            .Where(c => !_known.Contains(c.Key))
+            .Select(c => $"{section}:{c.Key} is not a known key (known keys: {string.Join(", ", _known.Order(StringComparer.Ordinal))}).")
             .ToList();
         return unknown.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(unknown);
     }

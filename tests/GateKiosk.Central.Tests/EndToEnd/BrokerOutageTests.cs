@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using System.Text.Json;
 using GateKiosk.Central.Storage;
 using GateKiosk.Contracts;
@@ -38,7 +37,6 @@ public sealed class BrokerOutageTests(ITestOutputHelper output) : IAsyncLifetime
     {
         Skip.IfNot(Mosquitto.IsInstalled, Mosquitto.NotInstalled);
         await using var broker = await Mosquitto.StartAsync();
-        var httpPort = Mosquitto.FreePort();
         var mqtt = new Dictionary<string, string?>
         {
             ["Mqtt:Host"] = "127.0.0.1",
@@ -49,12 +47,7 @@ public sealed class BrokerOutageTests(ITestOutputHelper output) : IAsyncLifetime
             ["Logging:LogLevel:Default"] = "Warning",
         };
 
-        await using var central = CentralApp.Build([], b => b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(mqtt)
-        {
-            ["Central:DataDirectory"] = Path.Combine(_folder, "central"),
-            ["Central:Urls"] = $"http://127.0.0.1:{httpPort}",
-        }));
-        await central.StartAsync();
+        await using var central = await RunningCentral.StartAsync(Path.Combine(_folder, "central"), mqtt);
 
         var reader = new SimulatedScanSource("gate-1", TimeProvider.System);
         using var kiosk = GateKiosk.Program.BuildKioskHost([], b =>
@@ -72,7 +65,6 @@ public sealed class BrokerOutageTests(ITestOutputHelper output) : IAsyncLifetime
         await kiosk.StartAsync();
         var journal = kiosk.Services.GetRequiredService<IEntryJournal>();
 
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(10) };
         using var stopScanning = new CancellationTokenSource();
         var scanning = Task.Run(async () =>
         {
@@ -86,29 +78,29 @@ public sealed class BrokerOutageTests(ITestOutputHelper output) : IAsyncLifetime
         // Two outages while scans keep coming: each must be noticed and survived by both clients.
         for (var outage = 0; outage < 2; outage++)
         {
-            await WaitForProgressAsync(journal, http);
+            await WaitForProgressAsync(journal, central);
             await broker.StopAsync();
             var before = journal.GetStats().LastSeq;
             await Eventually.TrueAsync(() => journal.GetStats().LastSeq > before + 20, TimeSpan.FromSeconds(20), "scans journaled while the broker is down");
             await broker.StartAsync();
         }
 
-        await WaitForProgressAsync(journal, http);
+        await WaitForProgressAsync(journal, central);
         await stopScanning.CancelAsync();
         await scanning;
 
         var stats = journal.GetStats();
         await Eventually.TrueAsync(
-            async () => (await Kiosk(http)).Events >= stats.LastSeq && journal.GetStats().Unsent == 0,
+            async () => (await Kiosk(central)).Events >= stats.LastSeq && journal.GetStats().Unsent == 0,
             TimeSpan.FromSeconds(30),
             "central holds every journaled event");
 
-        var events = await AllEventsAsync(http);
+        var events = (await central.AllEventsAsync("limit=1000")).Select(e => e.Deserialize(ContractsJsonContext.Default.EntryEvent)!).ToList();
         var seqs = events.Where(e => e.KioskId == "gate-1").Select(e => e.Seq).Order().ToList();
         output.WriteLine($"journal last seq {stats.LastSeq}; central holds {seqs.Count} events, {seqs.Distinct().Count()} distinct seq");
         Assert.Equal(Enumerable.Range(1, (int)stats.LastSeq).Select(i => (long)i), seqs);
         Assert.Equal(events.Count, events.Select(e => e.EventId).Distinct().Count());
-        Assert.Equal(0, (await Kiosk(http)).Missing);
+        Assert.Equal(0, (await Kiosk(central)).Missing);
 
         // The hash chain is intact over what central stored.
         var bySeq = events.OrderBy(e => e.Seq).ToList();
@@ -121,33 +113,15 @@ public sealed class BrokerOutageTests(ITestOutputHelper output) : IAsyncLifetime
         await central.StopAsync();
     }
 
-    private static async Task WaitForProgressAsync(IEntryJournal journal, HttpClient http)
+    private static async Task WaitForProgressAsync(IEntryJournal journal, RunningCentral central)
     {
         var target = journal.GetStats().LastSeq + 10;
-        await Eventually.TrueAsync(async () => (await Kiosk(http)).LastSeq >= target, TimeSpan.FromSeconds(30), $"central reaches seq {target}");
+        await Eventually.TrueAsync(async () => (await Kiosk(central)).LastSeq >= target, TimeSpan.FromSeconds(30), $"central reaches seq {target}");
     }
 
-    private static async Task<KioskSummary> Kiosk(HttpClient http)
+    private static async Task<KioskSummary> Kiosk(RunningCentral central)
     {
-        var kiosks = await http.GetFromJsonAsync<List<KioskSummary>>("/api/kiosks", JsonSerializerOptions.Web);
+        var kiosks = await central.KiosksAsync();
         return kiosks?.FirstOrDefault(k => k.KioskId == "gate-1") ?? new KioskSummary("site-1", "gate-1", "unknown", null, null, 0, 0, null, 0);
-    }
-
-    private static async Task<List<EntryEvent>> AllEventsAsync(HttpClient http)
-    {
-        var all = new List<EntryEvent>();
-        string? cursor = null;
-        do
-        {
-            using var doc = JsonDocument.Parse(await http.GetStringAsync("/api/events?limit=1000" + (cursor is null ? "" : "&cursor=" + cursor)));
-            foreach (var item in doc.RootElement.GetProperty("items").EnumerateArray())
-            {
-                all.Add(item.Deserialize(ContractsJsonContext.Default.EntryEvent)!);
-            }
-
-            cursor = doc.RootElement.GetProperty("nextCursor").GetString();
-        }
-        while (cursor is not null);
-        return all;
     }
 }

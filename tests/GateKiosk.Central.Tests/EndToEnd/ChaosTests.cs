@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using GateKiosk.Central.Collecting;
@@ -7,7 +6,6 @@ using GateKiosk.Central.Storage;
 using GateKiosk.Core.Journaling;
 using GateKiosk.Testing;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
@@ -47,18 +45,14 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
     {
         Skip.IfNot(Mosquitto.IsInstalled, Mosquitto.NotInstalled);
         await using var broker = await Mosquitto.StartAsync();
-        var httpPort = Mosquitto.FreePort();
-        await using var central = CentralApp.Build([], b => b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        await using var central = await RunningCentral.StartAsync(Path.Combine(_folder, "central"), new Dictionary<string, string?>
         {
-            ["Central:DataDirectory"] = Path.Combine(_folder, "central"),
-            ["Central:Urls"] = $"http://127.0.0.1:{httpPort}",
             ["Mqtt:Host"] = "127.0.0.1",
             ["Mqtt:Port"] = broker.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Mqtt:ReconnectMinDelay"] = "00:00:00.100",
             ["Mqtt:ReconnectMaxDelay"] = "00:00:00.500",
             ["Logging:LogLevel:Default"] = "Error",
-        }));
-        await central.StartAsync();
+        });
 
         var fifo = Path.Combine(_folder, "scans.fifo");
         using (var mkfifo = Process.Start("mkfifo", [fifo]))
@@ -106,9 +100,10 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
 
         var journal = ReadJournal();
         Assert.Equal(0, CountUnsent());
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(10) };
-        await Eventually.TrueAsync(async () => (await KioskAsync(http))?.Events >= journal.Count, TimeSpan.FromSeconds(30), "central holds the whole journal");
-        var held = await AllPayloadsAsync(http);
+        await Eventually.TrueAsync(async () => (await KioskAsync(central))?.Events >= journal.Count, TimeSpan.FromSeconds(30), "central holds the whole journal");
+        var held = (await central.AllEventsAsync("kiosk=gate-1&limit=1000"))
+            .Select(item => (Seq: item.GetProperty("seq").GetInt64(), EventId: item.GetProperty("eventId").GetString()!, Payload: item.GetRawText()))
+            .ToList();
         var (stored, duplicates, rejected) = central.Services.GetRequiredService<MqttEventCollector>().Counters;
 
         output.WriteLine($"kills {Kills}, broker restarts {brokerRestarts}; journal {journal.Count} events (seq 1–{journal[^1].Seq}); " +
@@ -126,7 +121,7 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
 
         Assert.Equal(journal.Count, held.Count);
         Assert.Equal(journal.Select(j => (j.Seq, j.EventId, j.Payload)).Order(), held.Order());
-        Assert.Equal(0, (await KioskAsync(http))!.Missing);
+        Assert.Equal(0, (await KioskAsync(central))!.Missing);
         Assert.Equal(0, rejected);
         Assert.Equal(held.Count, stored);
         await central.StopAsync();
@@ -232,24 +227,6 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
         return rows;
     }
 
-    private static async Task<KioskSummary?> KioskAsync(HttpClient http) =>
-        (await http.GetFromJsonAsync<List<KioskSummary>>("/api/kiosks", JsonSerializerOptions.Web))?.FirstOrDefault(k => k.KioskId == "gate-1");
-
-    private static async Task<List<(long Seq, string EventId, string Payload)>> AllPayloadsAsync(HttpClient http)
-    {
-        var all = new List<(long, string, string)>();
-        string? cursor = null;
-        do
-        {
-            using var doc = JsonDocument.Parse(await http.GetStringAsync("/api/events?kiosk=gate-1&limit=1000" + (cursor is null ? "" : "&cursor=" + cursor)));
-            foreach (var item in doc.RootElement.GetProperty("items").EnumerateArray())
-            {
-                all.Add((item.GetProperty("seq").GetInt64(), item.GetProperty("eventId").GetString()!, item.GetRawText()));
-            }
-
-            cursor = doc.RootElement.GetProperty("nextCursor").GetString();
-        }
-        while (cursor is not null);
-        return all;
-    }
+    private static async Task<KioskSummary?> KioskAsync(RunningCentral central) =>
+        (await central.KiosksAsync())?.FirstOrDefault(k => k.KioskId == "gate-1");
 }

@@ -40,17 +40,13 @@ public sealed class ResendTests : IDisposable
 
         await using var broker = await Mosquitto.StartAsync();
         var port = broker.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var httpPort = Mosquitto.FreePort();
-        await using var central = CentralApp.Build([], b => b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        await using var central = await RunningCentral.StartAsync(Path.Combine(_folder, "central"), new Dictionary<string, string?>
         {
-            ["Central:DataDirectory"] = Path.Combine(_folder, "central"),
-            ["Central:Urls"] = $"http://127.0.0.1:{httpPort}",
             ["Central:ResendCheckInterval"] = "00:00:01",
             ["Mqtt:Host"] = "127.0.0.1",
             ["Mqtt:Port"] = port,
             ["Logging:LogLevel:Default"] = "Error",
-        }));
-        await central.StartAsync();
+        });
         using var kiosk = GateKiosk.Program.BuildKioskHost([], b =>
         {
             b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -67,9 +63,8 @@ public sealed class ResendTests : IDisposable
         });
         await kiosk.StartAsync();
 
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(10) };
-        async Task<ChainReport> ChainAsync() => (await http.GetFromJsonAsync<ChainReport>("/api/kiosks/site-1/gate-1/chain", JsonSerializerOptions.Web))!;
-        async Task<KioskSummary> SummaryAsync() => (await http.GetFromJsonAsync<List<KioskSummary>>("/api/kiosks", JsonSerializerOptions.Web))!.Single();
+        async Task<ChainReport> ChainAsync() => (await central.Http.GetFromJsonAsync<ChainReport>("/api/kiosks/site-1/gate-1/chain", JsonSerializerOptions.Web))!;
+        async Task<KioskSummary> SummaryAsync() => (await central.KiosksAsync())!.Single();
 
         // First the gap is visible (kiosk-started makes seq 21)...
         await Eventually.TrueAsync(async () => (await SummaryAsync()).LastSeq >= 21, TimeSpan.FromSeconds(20), "the unacknowledged events arrive");

@@ -48,14 +48,12 @@ public sealed partial class EuDccVerifier : ICredentialVerifier
     {
         ArgumentNullException.ThrowIfNull(code);
         var unknown = new CredentialRef(Kind, null, null);
-        if (!Recognizes(code)
-            || !Base45.TryDecode(code.Text.AsSpan(Prefix.Length), out var compressed)
-            || !BoundedInflater.TryInflate(compressed, _settings.MaxInflatedBytes, out var cose))
+        if (!Recognizes(code))
         {
             return new CredentialCheck(ReasonCodes.Unreadable, unknown);
         }
 
-        var opened = SignedCode.Open(cose, _settings.Trust);
+        var opened = SignedCode.OpenBase45(code.Text.AsSpan(Prefix.Length), _settings);
         var kid = opened.Kid is null ? null : Convert.ToBase64String(opened.Kid);
         if (opened.Content is not { } content)
         {

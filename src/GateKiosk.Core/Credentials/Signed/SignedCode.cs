@@ -211,6 +211,19 @@ public static class SignedCode
     }
 
     /// <summary>
+    /// Opens the HC1 form (also that of GateKiosk passes): Base45 text of a zlib-compressed COSE_Sign1 message, inflated
+    /// no further than <see cref="SignedCredentialSettings.MaxInflatedBytes"/>, verified against
+    /// <see cref="SignedCredentialSettings.Trust"/>. Text that does not decode or inflate is <see cref="ReasonCodes.Unreadable"/>.
+    /// </summary>
+    public static SignedOutcome OpenBase45(ReadOnlySpan<char> text, SignedCredentialSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return Base45.TryDecode(text, out var compressed) && BoundedInflater.TryInflate(compressed, settings.MaxInflatedBytes, out var cose)
+            ? Open(cose, settings.Trust)
+            : SignedOutcome.Fail(ReasonCodes.Unreadable);
+    }
+
+    /// <summary>
     /// Checks CWT times at <paramref name="now"/> with <paramref name="leeway"/>, and the key's certificate validity:
     /// <see cref="ReasonCodes.Valid"/>, <see cref="ReasonCodes.NotYetValid"/> or <see cref="ReasonCodes.Expired"/>.
     /// </summary>

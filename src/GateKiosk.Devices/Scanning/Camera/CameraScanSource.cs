@@ -23,7 +23,7 @@ public sealed class CameraScanSource : IScanSource
     private readonly QrFrameDecoder _decoder = new(DecodeEffort.Frame);
     private readonly RegionOfInterest? _roi;
     private readonly PresentationFilter _presentations;
-    private readonly TimeSpan _reconnectDelay;
+    private readonly ScannerPresence _presence;
     private readonly ScannerHealthTracker _health;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -31,7 +31,6 @@ public sealed class CameraScanSource : IScanSource
     private long _decodedCount;
     private long _droppedCount;
     private long _withCodeCount;
-    private bool _absenceLogged;
 
     public CameraScanSource(
         IFrameSource frames,
@@ -46,7 +45,7 @@ public sealed class CameraScanSource : IScanSource
         _frames = frames;
         _roi = roi;
         _presentations = new PresentationFilter(holdOff, time);
-        _reconnectDelay = reconnectDelay;
+        _presence = new ScannerPresence(frames.Name, reconnectDelay, health, time, logger);
         _health = health;
         _time = time;
         _logger = logger;
@@ -94,7 +93,7 @@ public sealed class CameraScanSource : IScanSource
 
             await stop.CancelAsync();
             await pump;
-            await LostAsync(lostReason, cancellationToken);
+            await _presence.LostAsync(lostReason, cancellationToken);
         }
     }
 
@@ -136,9 +135,7 @@ public sealed class CameraScanSource : IScanSource
                 if (first)
                 {
                     first = false;
-                    _health.MarkConnected();
-                    _absenceLogged = false;
-                    _logger.Connected(Name);
+                    _presence.MarkConnected();
                 }
 
                 Interlocked.Increment(ref _frameCount);
@@ -157,21 +154,5 @@ public sealed class CameraScanSource : IScanSource
         {
             writer.TryComplete(ex as IOException ?? new IOException(ex.Message, ex));
         }
-    }
-
-    private async Task LostAsync(string reason, CancellationToken cancellationToken)
-    {
-        if (_health.Current.Connected || !_absenceLogged)
-        {
-            _absenceLogged = true;
-            _logger.Disconnected(Name, reason, _reconnectDelay);
-        }
-        else
-        {
-            _logger.StillAbsent(Name, reason);
-        }
-
-        _health.MarkDisconnected();
-        await Task.Delay(_reconnectDelay, _time, cancellationToken);
     }
 }

@@ -59,10 +59,8 @@ public sealed class Yuv420StreamFrameSource : IFrameSource
     }
 
     /// <summary>A child process's standard output; disposing it stops the process.</summary>
-    private sealed class ProcessOutputStream(Process process) : Stream
+    private sealed class ProcessOutputStream(Process process) : ForwardingReadStream(process.StandardOutput.BaseStream)
     {
-        private readonly Stream _inner = process.StandardOutput.BaseStream;
-
         public static ProcessOutputStream Start(string command, string[] arguments)
         {
             var start = new ProcessStartInfo(command) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -87,30 +85,6 @@ public sealed class Yuv420StreamFrameSource : IFrameSource
             process.BeginErrorReadLine();
             return new ProcessOutputStream(process);
         }
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => _inner.ReadAsync(buffer, cancellationToken);
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

@@ -35,32 +35,8 @@ internal static partial class EvdevDevice
     /// The grabbed device. Closing releases the grab explicitly first: a read blocked in the kernel keeps the file
     /// open until a key comes, and the keyboard must not stay dead for everybody else meanwhile.
     /// </summary>
-    private sealed class GrabbedDevice(FileStream file) : Stream
+    private sealed class GrabbedDevice(FileStream file) : ForwardingReadStream(file)
     {
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => file.Read(buffer, offset, count);
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => file.ReadAsync(buffer, cancellationToken);
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
         protected override void Dispose(bool disposing)
         {
             if (disposing)

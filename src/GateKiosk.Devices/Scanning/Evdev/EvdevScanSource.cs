@@ -15,11 +15,10 @@ internal sealed class EvdevScanSource : IScanSource
     private readonly Func<Stream> _open;
     private readonly KeyboardLayout _layout;
     private readonly KeystrokeRules _rules;
-    private readonly TimeSpan _reconnectDelay;
+    private readonly ScannerPresence _presence;
     private readonly ScannerHealthTracker _health;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private bool _absenceLogged;
 
     /// <param name="name">Name for logs and health.</param>
     /// <param name="open">Opens (and grabs) the device; tests return recorded bytes. Throws when the device is absent.</param>
@@ -37,7 +36,7 @@ internal sealed class EvdevScanSource : IScanSource
         _open = open;
         _layout = layout;
         _rules = rules;
-        _reconnectDelay = reconnectDelay;
+        _presence = new ScannerPresence(name, reconnectDelay, health, time, logger);
         _health = health;
         _time = time;
         _logger = logger;
@@ -57,13 +56,11 @@ internal sealed class EvdevScanSource : IScanSource
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                await LostAsync(ex.Message, cancellationToken);
+                await _presence.LostAsync(ex.Message, cancellationToken);
                 continue;
             }
 
-            _health.MarkConnected();
-            _absenceLogged = false;
-            _logger.Connected(Name);
+            _presence.MarkConnected();
             var events = Channel.CreateUnbounded<InputEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
@@ -108,7 +105,7 @@ internal sealed class EvdevScanSource : IScanSource
                 await stream.DisposeAsync();
             }
 
-            await LostAsync(lostReason ?? "end of stream", cancellationToken);
+            await _presence.LostAsync(lostReason ?? "end of stream", cancellationToken);
         }
     }
 
@@ -175,22 +172,6 @@ internal sealed class EvdevScanSource : IScanSource
         _health.RecordRead();
         _logger.CodeRead(Name, r.Text);
         return new RawScan(r.Text, _time.GetTimestamp(), Name);
-    }
-
-    private async Task LostAsync(string reason, CancellationToken cancellationToken)
-    {
-        if (_health.Current.Connected || !_absenceLogged)
-        {
-            _absenceLogged = true;
-            _logger.Disconnected(Name, reason, _reconnectDelay);
-        }
-        else
-        {
-            _logger.StillAbsent(Name, reason);
-        }
-
-        _health.MarkDisconnected();
-        await Task.Delay(_reconnectDelay, _time, cancellationToken);
     }
 
     private enum NextOutcome

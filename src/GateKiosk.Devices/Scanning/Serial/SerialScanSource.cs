@@ -15,11 +15,10 @@ internal sealed class SerialScanSource : IScanSource
     private readonly Func<Stream> _open;
     private readonly SerialTerminator _terminator;
     private readonly TimeSpan _gap;
-    private readonly TimeSpan _reconnectDelay;
+    private readonly ScannerPresence _presence;
     private readonly ScannerHealthTracker _health;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private bool _absenceLogged;
 
     /// <param name="open">Opens the port; throws when it is absent. Tests give a pseudo-terminal.</param>
     /// <param name="gap">With <see cref="SerialTerminator.None"/>, a pause this long ends a code.</param>
@@ -37,7 +36,7 @@ internal sealed class SerialScanSource : IScanSource
         _open = open;
         _terminator = terminator;
         _gap = gap;
-        _reconnectDelay = reconnectDelay;
+        _presence = new ScannerPresence(name, reconnectDelay, health, time, logger);
         _health = health;
         _time = time;
         _logger = logger;
@@ -72,13 +71,11 @@ internal sealed class SerialScanSource : IScanSource
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException)
             {
-                await LostAsync(ex.Message, cancellationToken);
+                await _presence.LostAsync(ex.Message, cancellationToken);
                 continue;
             }
 
-            _health.MarkConnected();
-            _absenceLogged = false;
-            _logger.Connected(Name);
+            _presence.MarkConnected();
             var splitter = new TerminatorSplitter(_terminator);
             var chunks = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -141,7 +138,7 @@ internal sealed class SerialScanSource : IScanSource
                 await pump.WaitAsync(TimeSpan.FromSeconds(1), _time, CancellationToken.None).ContinueWith(static _ => { }, TaskScheduler.Default);
             }
 
-            await LostAsync(lostReason ?? "end of stream", cancellationToken);
+            await _presence.LostAsync(lostReason ?? "end of stream", cancellationToken);
         }
     }
 
@@ -190,52 +187,9 @@ internal sealed class SerialScanSource : IScanSource
         return new RawScan(text, _time.GetTimestamp(), Name);
     }
 
-    private async Task LostAsync(string reason, CancellationToken cancellationToken)
-    {
-        if (_health.Current.Connected || !_absenceLogged)
-        {
-            _absenceLogged = true;
-            _logger.Disconnected(Name, reason, _reconnectDelay);
-        }
-        else
-        {
-            _logger.StillAbsent(Name, reason);
-        }
-
-        _health.MarkDisconnected();
-        await Task.Delay(_reconnectDelay, _time, cancellationToken);
-    }
-
     /// <summary>The port's stream, closing the port with it.</summary>
-    private sealed class PortStream(SerialPort port) : Stream
+    private sealed class PortStream(SerialPort port) : ForwardingReadStream(port.BaseStream)
     {
-        private readonly Stream _inner = port.BaseStream;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            _inner.ReadAsync(buffer, cancellationToken);
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
         protected override void Dispose(bool disposing)
         {
             if (disposing)
