@@ -80,14 +80,24 @@ internal sealed class ScanLatencyBenchmark : IBenchmark
         for (var i = 0; i < 200; i++)
         {
             pipeline.Process(new RawScan("E1001", Stopwatch.GetTimestamp(), "bench"));
+            signal.SetSafeState();
         }
 
         var samples = new double[scans];
         for (var i = 0; i < scans; i++)
         {
             var scan = new RawScan("E1001", Stopwatch.GetTimestamp(), "bench");
+            relayOnAt = 0;
             pipeline.Process(scan);
+            if (relayOnAt == 0)
+            {
+                throw new InvalidOperationException("the relay was not driven on for an allow");
+            }
+
             samples[i] = Stopwatch.GetElapsedTime(scan.CompletedAt, relayOnAt).TotalMilliseconds;
+
+            // Release the relay (outside the measurement) so the next allow drives it on again.
+            signal.SetSafeState();
         }
 
         return samples;
