@@ -16,6 +16,10 @@ public sealed partial class ChainRepairService(
     ILogger<ChainRepairService> logger) : BackgroundService
 {
     private HashSet<(string Site, string Kiosk, long From, long To)> _seen = [];
+    private long _requested;
+
+    /// <summary>Resend requests sent since start.</summary>
+    public long Requested => Interlocked.Read(ref _requested);
 
     /// <summary>One check: requests every gap that was already there at the previous check. Returns the requests sent.</summary>
     public async Task<int> RequestMissingAsync(CancellationToken cancellationToken)
@@ -37,6 +41,7 @@ public sealed partial class ChainRepairService(
                 if (await collector.PublishCommandAsync(kiosk.SiteId, kiosk.KioskId, command, cancellationToken))
                 {
                     sent++;
+                    Interlocked.Increment(ref _requested);
                     LogResendRequested(kiosk.SiteId, kiosk.KioskId, gap.From, gap.To);
                 }
             }
