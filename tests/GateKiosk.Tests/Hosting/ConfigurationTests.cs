@@ -65,6 +65,23 @@ public sealed class ConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void ExampleKioskConfiguration_UsesOnlyKnownKeysWithValidValues()
+    {
+        var example = Path.Combine(RepoPaths.Root, "deploy", "gatekiosk.json.example");
+        using var host = Program.BuildKioskHost([$"--Kiosk:DataDirectory={_data}"], b => b.Configuration.AddJsonFile(example));
+
+        var failure = Assert.ThrowsAny<Exception>(() => host.Services.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate());
+
+        // Only the files a real kiosk has (certificates, trust list) are missing here.
+        var message = HostRunner.Describe(failure) ?? failure.Message;
+        Assert.DoesNotContain("not a known key", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Kiosk:", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Scanner:", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Gpio:", message, StringComparison.Ordinal);
+        Assert.Contains("Mqtt:CaFile", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AcceptedKinds_Configured_ReplaceTheBadgeDefault()
     {
         using var configured = Program.BuildKioskHost(Valid("--Kiosk:AcceptedKinds:0=staff-pass"));
