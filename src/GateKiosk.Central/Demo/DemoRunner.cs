@@ -26,7 +26,7 @@ internal static class DemoRunner
         (1, "a staff member", "E1002"),
         (0, "someone with a badge that is not enrolled", "E9999"),
         (1, "someone with a damaged code", "E10\u000701"),
-        (0, "someone with a damaged COVID certificate", "HC1:NCFOXN%TS3DH3ZSUZK+.V0ETD%65NL-AH-R6IOOK.IR9B+9D-1HNJ3WDTRC6JJ:D:T3"),
+        (0, "someone with a COVID certificate (not accepted at this door)", "HC1:NCFOXN%TS3DH3ZSUZK+.V0ETD%65NL-AH-R6IOOK.IR9B+9D-1HNJ3WDTRC6JJ:D:T3"),
         (1, "a staff member", "E1003"),
         (0, "someone showing a web address", "https://example.com/menu"),
         (1, "a staff member", "E1004"),

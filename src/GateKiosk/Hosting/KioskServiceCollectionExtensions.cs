@@ -77,7 +77,10 @@ public static class KioskServiceCollectionExtensions
         services.TryAddSingleton<ITimeSourceProbe>(sp => new TimeSourceProbe(sp.GetRequiredService<TimeProvider>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ICredentialVerifier, BadgeAllowlistVerifier>());
         services.AddSignedCredentials();
-        services.TryAddSingleton<CredentialVerifier>();
+        services.TryAddSingleton(sp => new CredentialVerifier(
+            sp.GetServices<ICredentialVerifier>(),
+            sp.GetRequiredService<IOptions<KioskOptions>>().Value.AcceptedKindsOrDefault(),
+            sp.GetRequiredService<ILogger<CredentialVerifier>>()));
         services.TryAddSingleton<AccessDecider>();
         services.TryAddSingleton<GatePipeline>();
 

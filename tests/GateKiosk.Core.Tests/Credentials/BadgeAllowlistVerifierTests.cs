@@ -64,4 +64,43 @@ public sealed class BadgeAllowlistVerifierTests
 
         Assert.Equal(ReasonCodes.UnsupportedCredential, check.Reason);
     }
+
+    private sealed class ThrowingVerifier(string kind) : ICredentialVerifier
+    {
+        public int Calls { get; private set; }
+
+        public string Kind => kind;
+
+        public bool Recognizes(ScannedCode code) => code.Text.StartsWith("X:", StringComparison.Ordinal);
+
+        public CredentialCheck Verify(ScannedCode code, DateTimeOffset now)
+        {
+            Calls++;
+            throw new InvalidOperationException("broken verifier");
+        }
+    }
+
+    [Fact]
+    public void CredentialVerifier_KindNotAcceptedAtThisDoor_IsUnsupportedWithoutVerifying()
+    {
+        var other = new ThrowingVerifier(CredentialKinds.EuDcc);
+        var chain = new CredentialVerifier([other, Create("E1")], [CredentialKinds.Badge]);
+
+        var check = chain.Verify(new ScannedCode("X:anything"), DateTimeOffset.UnixEpoch);
+
+        Assert.Equal((ReasonCodes.UnsupportedCredential, CredentialKinds.EuDcc), (check.Reason, check.Credential.Kind));
+        Assert.Equal(0, other.Calls);
+        Assert.True(chain.Verify(new ScannedCode("E1"), DateTimeOffset.UnixEpoch).IsValid);
+    }
+
+    [Fact]
+    public void CredentialVerifier_VerifierFault_ClosesTheDoorWithInternalError()
+    {
+        var broken = new ThrowingVerifier(CredentialKinds.EuDcc);
+
+        var check = new CredentialVerifier([broken]).Verify(new ScannedCode("X:anything"), DateTimeOffset.UnixEpoch);
+
+        Assert.Equal(ReasonCodes.InternalError, check.Reason);
+        Assert.Equal(1, broken.Calls);
+    }
 }
