@@ -61,18 +61,23 @@ public static class DoorHardware
 
     /// <summary>
     /// Drives every output to its inactive (unpowered) level and leaves it there: what the service manager runs after
-    /// the kiosk exits, crash included. Returns one line per output.
+    /// the kiosk exits, crash included. Returns one line per output. <paramref name="leaveRelay"/> keeps the relay as it
+    /// is (the self-test of a fail-safe door, whose relay is already back at its energised rest).
     /// </summary>
-    public static IReadOnlyList<string> ApplySafeState(GpioController controller, GpioOptions gpio)
+    public static IReadOnlyList<string> ApplySafeState(GpioController controller, GpioOptions gpio, bool leaveRelay = false)
     {
         ArgumentNullException.ThrowIfNull(controller);
         ArgumentNullException.ThrowIfNull(gpio);
         var outputs = new List<(string Name, int Pin, bool ActiveLow)>
         {
-            ("relay", gpio.RelayPin, gpio.RelayActiveLow),
             ("green LED", gpio.GreenLedPin, gpio.LedActiveLow),
             ("red LED", gpio.RedLedPin, gpio.LedActiveLow),
         };
+        if (!leaveRelay)
+        {
+            outputs.Insert(0, ("relay", gpio.RelayPin, gpio.RelayActiveLow));
+        }
+
         if (gpio.Buzzer == BuzzerKind.Active)
         {
             outputs.Add(("buzzer", gpio.BuzzerPin, gpio.BuzzerActiveLow));

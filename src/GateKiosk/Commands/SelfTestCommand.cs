@@ -134,11 +134,9 @@ internal static class SelfTestCommand
             results.Add(ReadInput("exit button", door.HasExitButton, controller, gpio.ExitButtonPin, gpio, gpio.ExitPressedWhenLow ? PinValue.Low : PinValue.High, ("pressed", "released")));
             try
             {
-                DoorHardware.ApplySafeState(controller, gpio);
-                if (relayRest)
-                {
-                    controller.Write(gpio.RelayPin, gpio.RelayActiveLow ? PinValue.Low : PinValue.High);
-                }
+                // A fail-safe (maglock) relay is already back at rest, energised, after its pulse: leave it there
+                // rather than releasing the door for a moment.
+                DoorHardware.ApplySafeState(controller, gpio, leaveRelay: relayRest);
             }
             catch (Exception ex)
             {
