@@ -29,8 +29,8 @@ public static class CentralApp
         var services = builder.Services;
         services.AddSystemd();
         services.TryAddSingleton(TimeProvider.System);
-        services.AddValidatedOptions<CentralOptions, CentralOptionsValidator>(CentralOptions.SectionName);
-        services.AddValidatedOptions<MqttOptions, MqttOptionsValidator>(MqttOptions.SectionName);
+        services.AddValidatedOptions<CentralOptions, CentralOptionsValidator>(CentralOptions.SectionName, static (c, o) => c.Bind(o));
+        services.AddValidatedOptions<MqttOptions, MqttOptionsValidator>(MqttOptions.SectionName, static (c, o) => c.Bind(o));
         services.AddSingleton(sp => new SqliteEventStore(
             Path.Combine(sp.GetRequiredService<IOptions<CentralOptions>>().Value.DataDirectory, "central.db"),
             sp.GetRequiredService<TimeProvider>()));

@@ -56,12 +56,12 @@ internal static class SelfTestCommand
         var configArgs = args.Where(a => a != "--simulated").ToArray();
         var configuration = new ConfigurationBuilder().AddGateKioskSources(setup.EtcFolder, configArgs).Build();
 
-        var gpio = Bind<GpioOptions>(configuration, GpioOptions.SectionName);
-        var door = Bind<DoorOptions>(configuration, DoorOptions.SectionName);
-        var display = Bind<DisplayOptions>(configuration, DisplayOptions.SectionName);
-        var scanner = Bind<ScannerOptions>(configuration, ScannerOptions.SectionName);
-        var mqtt = Bind<MqttOptions>(configuration, MqttOptions.SectionName);
-        var kiosk = Bind<KioskOptions>(configuration, KioskOptions.SectionName);
+        var gpio = configuration.GetSection(GpioOptions.SectionName).Get<GpioOptions>() ?? new();
+        var door = configuration.GetSection(DoorOptions.SectionName).Get<DoorOptions>() ?? new();
+        var display = configuration.GetSection(DisplayOptions.SectionName).Get<DisplayOptions>() ?? new();
+        var scanner = configuration.GetSection(ScannerOptions.SectionName).Get<ScannerOptions>() ?? new();
+        var mqtt = configuration.GetSection(MqttOptions.SectionName).Get<MqttOptions>() ?? new();
+        var kiosk = configuration.GetSection(KioskOptions.SectionName).Get<KioskOptions>() ?? new();
         if (simulated)
         {
             gpio.Driver = GpioDriverKind.Simulated;
@@ -103,9 +103,6 @@ internal static class SelfTestCommand
         lines.AddRange(results.Select(r => $"{r.Check.PadRight(width)}  {r.Status.ToString().ToUpperInvariant(),-6}  {r.Detail}"));
         return string.Join(Environment.NewLine, lines);
     }
-
-    private static T Bind<T>(IConfiguration configuration, string section)
-        where T : class, new() => configuration.GetSection(section).Get<T>() ?? new T();
 
     private static async Task CheckDoorAsync(GpioOptions gpio, DoorOptions door, DisplayOptions display, bool simulated, SelfTestSetup setup, List<SelfTestResult> results)
     {

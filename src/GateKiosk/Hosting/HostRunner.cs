@@ -56,16 +56,18 @@ public static class HostRunner
     public static string? Describe(Exception ex)
     {
         ArgumentNullException.ThrowIfNull(ex);
-        return ex switch
-        {
-            OptionsValidationException v => "Configuration error:" + string.Concat(v.Failures.Select(f => Environment.NewLine + "  " + f)),
-            AggregateException a when a.InnerExceptions.Select(Describe).Where(m => m is not null).ToList() is { Count: > 0 } all
-                => "Configuration error:" + string.Concat(all.Select(m => m!.Replace("Configuration error:", "", StringComparison.Ordinal))),
-            InvalidOperationException i when i.Message.Contains("configuration", StringComparison.OrdinalIgnoreCase)
-                => "Configuration error:" + Environment.NewLine + "  " + i.Message,
-            Devices.Gpio.GpioDriverUnavailableException g => "Configuration error:" + Environment.NewLine + "  " + g.Message,
-            _ when ex.InnerException is { } inner => Describe(inner),
-            _ => null,
-        };
+        var problems = Problems(ex).Distinct(StringComparer.Ordinal).ToList();
+        return problems.Count == 0 ? null : "Configuration error:" + string.Concat(problems.Select(p => Environment.NewLine + "  " + p));
     }
+
+    /// <summary>Each configuration problem inside <paramref name="ex"/>, once per options registration that reported it.</summary>
+    private static IEnumerable<string> Problems(Exception ex) => ex switch
+    {
+        OptionsValidationException v => v.Failures,
+        AggregateException a => a.InnerExceptions.SelectMany(Problems),
+        InvalidOperationException i when i.Message.Contains("configuration", StringComparison.OrdinalIgnoreCase) => [i.Message],
+        Devices.Gpio.GpioDriverUnavailableException g => [g.Message],
+        _ when ex.InnerException is { } inner => Problems(inner),
+        _ => [],
+    };
 }

@@ -1,4 +1,5 @@
 using System.Device.Gpio;
+using System.Diagnostics.CodeAnalysis;
 using GateKiosk.Contracts;
 using GateKiosk.Core;
 using GateKiosk.Core.Credentials;
@@ -30,15 +31,15 @@ public static class KioskServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
 
-        services.AddValidatedOptions<KioskOptions, KioskOptionsValidator>(KioskOptions.SectionName);
-        services.AddValidatedOptions<BadgeOptions, BadgeOptionsValidator>(BadgeOptions.SectionName);
-        services.AddValidatedOptions<CredentialOptions, CredentialOptionsValidator>(CredentialOptions.SectionName);
-        services.AddValidatedOptions<GpioOptions, GpioOptionsValidator>(GpioOptions.SectionName);
-        services.AddValidatedOptions<DoorOptions, DoorOptionsValidator>(DoorOptions.SectionName);
-        services.AddValidatedOptions<DisplayOptions, DisplayOptionsValidator>(DisplayOptions.SectionName);
-        services.AddValidatedOptions<ScannerOptions, ScannerOptionsValidator>(ScannerOptions.SectionName);
-        services.AddValidatedOptions<MqttOptions, MqttOptionsValidator>(MqttOptions.SectionName);
-        services.AddValidatedOptions<JournalOptions, JournalOptionsValidator>(JournalOptions.SectionName);
+        services.AddValidatedOptions<KioskOptions, KioskOptionsValidator>(KioskOptions.SectionName, static (c, o) => c.Bind(o));
+        services.AddValidatedOptions<BadgeOptions, BadgeOptionsValidator>(BadgeOptions.SectionName, static (c, o) => c.Bind(o));
+        services.AddValidatedOptions<CredentialOptions, CredentialOptionsValidator>(CredentialOptions.SectionName, static (c, o) => c.Bind(o));
+        services.AddValidatedOptions<GpioOptions, GpioOptionsValidator>(GpioOptions.SectionName, static (c, o) => c.Bind(o));
+        services.AddValidatedOptions<DoorOptions, DoorOptionsValidator>(DoorOptions.SectionName, static (c, o) => c.Bind(o));
+        services.AddValidatedOptions<DisplayOptions, DisplayOptionsValidator>(DisplayOptions.SectionName, static (c, o) => c.Bind(o));
+        services.AddValidatedOptions<ScannerOptions, ScannerOptionsValidator>(ScannerOptions.SectionName, static (c, o) => c.Bind(o));
+        services.AddValidatedOptions<MqttOptions, MqttOptionsValidator>(MqttOptions.SectionName, static (c, o) => c.Bind(o));
+        services.AddValidatedOptions<JournalOptions, JournalOptionsValidator>(JournalOptions.SectionName, static (c, o) => c.Bind(o));
 
         // Outputs to their safe state before anything else: this hosted service is registered first,
         // so it starts first and stops last.
@@ -176,15 +177,22 @@ public static class KioskServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Binds <typeparamref name="TOptions"/> to <paramref name="section"/>, refusing unknown keys, and validates at start
-    /// with <typeparamref name="TValidator"/>, whose messages name the key.
+    /// Binds <typeparamref name="TOptions"/> to <paramref name="section"/> with <paramref name="bind"/>, refusing unknown
+    /// keys, and validates at start with <typeparamref name="TValidator"/>, whose messages name the key.
     /// </summary>
-    public static IServiceCollection AddValidatedOptions<TOptions, TValidator>(this IServiceCollection services, string section)
+    /// <remarks>
+    /// The caller writes the bind call (<c>static (c, o) =&gt; c.Bind(o)</c>) where the options type is concrete, so the
+    /// configuration binder is generated at compile time and the native (ahead-of-time) build binds exactly as the
+    /// framework-dependent one.
+    /// </remarks>
+    public static IServiceCollection AddValidatedOptions<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor | DynamicallyAccessedMemberTypes.PublicProperties)] TOptions, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TValidator>(
+        this IServiceCollection services, string section, Action<IConfiguration, TOptions> bind)
         where TOptions : class
         where TValidator : class, IValidateOptions<TOptions>
     {
+        ArgumentNullException.ThrowIfNull(bind);
         services.AddOptions<TOptions>()
-            .BindConfiguration(section)
+            .Configure<IConfiguration>((options, configuration) => bind(configuration.GetSection(section), options))
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, TValidator>());
         services.AddSingleton<IValidateOptions<TOptions>>(sp => new UnknownKeyValidator<TOptions>(sp.GetRequiredService<IConfiguration>(), section));

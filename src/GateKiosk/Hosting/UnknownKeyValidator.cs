@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
@@ -9,7 +10,8 @@ namespace GateKiosk.Hosting;
 /// keys are the public properties of <paramref name="keysOf"/>, by default <typeparamref name="TOptions"/>; a nested
 /// section (for example <c>Credentials:Dcc</c>) names its own type, since the check does not look inside sub-sections.
 /// </summary>
-internal sealed class UnknownKeyValidator<TOptions>(IConfiguration configuration, string section, Type? keysOf = null) : IValidateOptions<TOptions>
+internal sealed class UnknownKeyValidator<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] TOptions>(
+    IConfiguration configuration, string section, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] Type? keysOf = null) : IValidateOptions<TOptions>
     where TOptions : class
 {
     private readonly HashSet<string> _known = (keysOf ?? typeof(TOptions))
