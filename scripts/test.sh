@@ -4,8 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages the tests use: a real broker, a real browser, pseudo-terminals, and the peer decoders.
-packages=(mosquitto mosquitto-clients chromium socat zbar-tools zxing-cpp-tools python3-zxing-cpp python3-pil)
+# Debian packages the tests use: a real broker, a real browser, pseudo-terminals, the peer decoders, and the
+# C toolchain that links the native kiosk.
+packages=(mosquitto mosquitto-clients chromium socat zbar-tools zxing-cpp-tools python3-zxing-cpp python3-pil clang zlib1g-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -20,6 +21,11 @@ fi
 dotnet restore GateKiosk.sln
 dotnet format GateKiosk.sln --verify-no-changes --no-restore
 dotnet build GateKiosk.sln --no-restore -c Release
+
+# The kiosk ships as a native executable; the tests in GateKiosk.Tests/Native run this build.
+case "$(uname -m)" in x86_64) rid=linux-x64 ;; aarch64) rid=linux-arm64 ;; *) rid="linux-$(uname -m)" ;; esac
+echo "Publishing the native kiosk ($rid) to artifacts/native"
+dotnet publish src/GateKiosk/GateKiosk.csproj -c Release -r "$rid" -p:PublishAot=true -o artifacts/native -v quiet -nologo
 
 log=$(mktemp)
 set +e

@@ -1,0 +1,197 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using GateKiosk.Contracts;
+using GateKiosk.Devices.Scanning.Camera;
+using GateKiosk.Testing;
+using Xunit.Abstractions;
+
+namespace GateKiosk.Tests.Native;
+
+/// <summary>
+/// The kiosk as it ships: the native (ahead-of-time) executable that the test command publishes to
+/// <c>artifacts/native</c>. Configuration binding, the journal, the scanner and MQTT must behave exactly as in the
+/// framework-dependent build, so these run the real executable against a real Mosquitto.
+/// </summary>
+public sealed class NativeKioskTests(ITestOutputHelper output) : IDisposable
+{
+    private const string Site = "site-1";
+    private const string Kiosk = "gate-1";
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "gk-native-" + Guid.NewGuid().ToString("N")[..8]);
+
+    /// <summary>The published native kiosk, or null when it has not been built.</summary>
+    private static string? Executable =>
+        Path.Combine(RepoPaths.Root, "artifacts", "native", "gatekiosk") is var path && File.Exists(path) ? path : null;
+
+    private const string NotBuilt =
+        "the native kiosk is not built; scripts/test.sh builds it (dotnet publish src/GateKiosk -c Release -r linux-x64 -p:PublishAot=true -o artifacts/native)";
+
+    private string Data => Path.Combine(_folder, "data");
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_folder))
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+    }
+
+    [SkippableFact]
+    public async Task SelfTest_BindsEveryConfiguredSection()
+    {
+        Skip.If(Executable is null, NotBuilt);
+        Directory.CreateDirectory(Data);
+
+        var (code, stdout, _) = await RunAsync(["selftest", "--simulated", $"--Kiosk:DataDirectory={Data}", "--Gpio:RelayPin=5", "--Gpio:GreenLedPin=6"]);
+
+        Assert.Equal(0, code);
+        Assert.Contains("GPIO 5 clicked", stdout, StringComparison.Ordinal);
+        Assert.Contains("GPIO 6 lit", stdout, StringComparison.Ordinal);
+        Assert.Contains($"{Data} writable", stdout, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public async Task Decode_ReadsAQrCodeFromAPng()
+    {
+        Skip.If(Executable is null, NotBuilt);
+        Directory.CreateDirectory(_folder);
+        var image = Path.Combine(_folder, "code.png");
+        await File.WriteAllBytesAsync(image, LuminanceImage.EncodePng(QrImages.Render("HC1:NCF/Y43 Tiếng Việt")));
+
+        var (code, stdout, _) = await RunAsync(["decode", "--json", image]);
+
+        Assert.Equal(0, code);
+        using var line = JsonDocument.Parse(stdout);
+        Assert.Equal("HC1:NCF/Y43 Tiếng Việt", line.RootElement.GetProperty("text").GetString());
+    }
+
+    [SkippableFact]
+    public async Task Verify_ChecksASignedPassOffline()
+    {
+        Skip.If(Executable is null, NotBuilt);
+        Directory.CreateDirectory(_folder);
+        var issuer = new TestIssuer();
+        var trust = Path.Combine(_folder, "trust.json");
+        await File.WriteAllTextAsync(trust, JsonSerializer.Serialize(new[]
+        {
+            new Dictionary<string, string> { ["key"] = issuer.PrivateKey.ExportSubjectPublicKeyInfoPem(), ["kid"] = Convert.ToBase64String(issuer.Kid) },
+        }));
+        var issued = new DateTimeOffset(2026, 3, 2, 2, 0, 0, TimeSpan.Zero);
+        var pass = issuer.Write(issuer.Pass(CredentialKinds.VisitorPass, issued, TimeSpan.FromHours(2)));
+
+        var (allowCode, allow, _) = await RunAsync(["verify", "--trust", trust, "--at", "2026-03-02T09:30:00+07:00", "--json", pass]);
+        var (expiredCode, expired, _) = await RunAsync(["verify", "--trust", trust, "--at", "2026-03-02T05:00:00Z", pass]);
+
+        Assert.Equal(0, allowCode);
+        using var json = JsonDocument.Parse(allow);
+        Assert.Equal("allow", json.RootElement.GetProperty("decision").GetString());
+        Assert.Equal("visitor-pass", json.RootElement.GetProperty("kind").GetString());
+        Assert.Equal(1, expiredCode);
+        Assert.Equal("deny expired", expired.Trim());
+    }
+
+    [SkippableFact]
+    public async Task Run_BadConfiguration_ExitsWithCode78NamingTheKeyOnce()
+    {
+        Skip.If(Executable is null, NotBuilt);
+
+        var (unknownCode, _, unknown) = await RunAsync(["run", "--Kiosk:SiteId=site-1", "--Kiosk:KioskId=gate-1", "--Kiosk:Typo=1", "--Gpio:Driver=Simulated"]);
+        var (badValueCode, _, badValue) = await RunAsync(["run", "--Kiosk:SiteId=site-1", "--Kiosk:KioskId=gate-1", "--Gpio:RelayPin=abc", "--Mqtt:Host=127.0.0.1"]);
+
+        Assert.Equal(78, unknownCode);
+        Assert.Contains("Kiosk:Typo is not a known key", unknown, StringComparison.Ordinal);
+        Assert.Contains("Mqtt:Host is required", unknown, StringComparison.Ordinal);
+        Assert.Equal(1, unknown.Split("Kiosk:Typo").Length - 1);
+        Assert.Equal(78, badValueCode);
+        Assert.Contains("'abc' at 'Gpio:RelayPin'", badValue, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public async Task Run_ScansArePublishedToARealBrokerAndTheJournalReportsThemSent()
+    {
+        Skip.If(Executable is null, NotBuilt);
+        Skip.IfNot(Mosquitto.IsInstalled && File.Exists("/usr/bin/mosquitto_sub"), Mosquitto.NotInstalled);
+        Directory.CreateDirectory(Data);
+        var fifo = Path.Combine(_folder, "scans.fifo");
+        using (var mkfifo = Process.Start("mkfifo", [fifo]))
+        {
+            await mkfifo.WaitForExitAsync();
+        }
+
+        await using var broker = await Mosquitto.StartAsync();
+        using var subscriber = Start("/usr/bin/mosquitto_sub", "-h", "127.0.0.1", "-p", broker.Port.ToString(CultureInfo.InvariantCulture), "-q", "1",
+            "-t", Topics.Events(Site, Kiosk), "-C", "3", "-W", "60");
+        var received = subscriber.StandardOutput.ReadToEndAsync();
+        await Task.Delay(300);
+
+        using var kiosk = Start(Executable!,
+            "run", $"--Kiosk:SiteId={Site}", $"--Kiosk:KioskId={Kiosk}", $"--Kiosk:DataDirectory={Data}", "--Gpio:Driver=Simulated",
+            "--Scanner:Source=Fifo", $"--Scanner:Path={fifo}", "--Badges:Allowlist:0=E1001",
+            "--Mqtt:Host=127.0.0.1", $"--Mqtt:Port={broker.Port}", "--Logging:LogLevel:Default=Warning");
+        var kioskLog = kiosk.StandardError.ReadToEndAsync();
+        try
+        {
+            await using (var writer = new StreamWriter(new FileStream(fifo, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 1)) { AutoFlush = true })
+            {
+                await writer.WriteLineAsync("E1001");
+                await Task.Delay(200);
+                await writer.WriteLineAsync("E9999");
+            }
+
+            var lines = (await received.WaitAsync(TimeSpan.FromSeconds(60))).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            var all = lines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
+            Assert.Equal([EventTypes.System, EventTypes.Entry, EventTypes.Entry], all.Select(e => e.GetProperty("type").GetString()));
+            Assert.Equal("kiosk-started", all[0].GetProperty("detail").GetString());
+            var events = all.Skip(1).ToList();
+            Assert.Equal([Decisions.Allow, Decisions.Deny], events.Select(e => e.GetProperty("decision").GetString()));
+            Assert.Equal(["E1001", "E9999"], events.Select(e => e.GetProperty("credential").GetProperty("subjectId").GetString()));
+            Assert.Equal(events[0].GetProperty("seq").GetInt64() + 1, events[1].GetProperty("seq").GetInt64());
+
+            await Eventually.TrueAsync(async () => (await JournalAsync()).GetProperty("unsent").GetInt64() == 0, Timeout, "the kiosk marks its events sent");
+            Assert.True((await JournalAsync()).GetProperty("lastSeq").GetInt64() >= events[1].GetProperty("seq").GetInt64());
+        }
+        finally
+        {
+            using (var term = Process.Start("kill", ["-TERM", kiosk.Id.ToString(CultureInfo.InvariantCulture)]))
+            {
+                await term.WaitForExitAsync();
+            }
+
+            await kiosk.WaitForExitAsync().WaitAsync(Timeout);
+            output.WriteLine("kiosk stderr: " + await kioskLog);
+        }
+
+        Assert.Equal(0, kiosk.ExitCode);
+    }
+
+    private async Task<JsonElement> JournalAsync()
+    {
+        var (code, stdout, stderr) = await RunAsync(["journal", "--json", $"--Kiosk:DataDirectory={Data}"]);
+        Assert.True(code == 0, stderr);
+        return JsonDocument.Parse(stdout).RootElement;
+    }
+
+    private async Task<(int Code, string Stdout, string Stderr)> RunAsync(string[] args)
+    {
+        using var process = Start(Executable!, [.. args]);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(Timeout);
+        var result = (process.ExitCode, await stdout, await stderr);
+        output.WriteLine($"gatekiosk {string.Join(' ', args)} → {result.ExitCode}{Environment.NewLine}{result.Item2}{result.Item3}");
+        return result;
+    }
+
+    private Process Start(string fileName, params string[] args)
+    {
+        var info = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _folder };
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        Directory.CreateDirectory(_folder);
+        return Process.Start(info)!;
+    }
+}
