@@ -131,6 +131,7 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
         var (stored, duplicates, rejected) = central.Services.GetRequiredService<MqttEventCollector>().Counters;
         var resendRequests = central.Services.GetRequiredService<ChainRepairService>().Requested;
 
+        output.WriteLine($"kiosk: {KioskExecutable.Description}");
         output.WriteLine($"kills {Kills}, broker restarts {brokerRestarts}; journal {journal.Count} events (seq 1–{journal[^1].Seq}); " +
             $"central holds {held.Count} ({held.Select(h => h.EventId).Distinct().Count()} distinct event ids); duplicates absorbed {duplicates}, rejected {rejected}; resend requests {resendRequests}");
 
@@ -154,18 +155,12 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
 
     private Process StartKiosk(int brokerPort, string fifo)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-        foreach (var arg in new[]
-        {
-            Path.Combine(AppContext.BaseDirectory, "gatekiosk.dll"), "run",
+        var info = KioskExecutable.StartInfo(
+            "run",
             "--Kiosk:SiteId=site-1", "--Kiosk:KioskId=gate-1", $"--Kiosk:DataDirectory={Path.Combine(_folder, "kiosk")}",
             "--Gpio:Driver=Simulated", "--Scanner:Source=Fifo", $"--Scanner:Path={fifo}", "--Badges:Allowlist:0=E1001",
             "--Mqtt:Host=127.0.0.1", $"--Mqtt:Port={brokerPort}", "--Mqtt:ReconnectMinDelay=00:00:00.100", "--Mqtt:ReconnectMaxDelay=00:00:00.500",
-            "--Logging:LogLevel:Default=Error",
-        })
-        {
-            info.ArgumentList.Add(arg);
-        }
+            "--Logging:LogLevel:Default=Error");
 
         var process = Process.Start(info)!;
         process.OutputDataReceived += (_, _) => { };

@@ -20,12 +20,9 @@ public sealed class NativeKioskTests(ITestOutputHelper output) : IDisposable
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "gk-native-" + Guid.NewGuid().ToString("N")[..8]);
 
-    /// <summary>The published native kiosk, or null when it has not been built.</summary>
-    private static string? Executable =>
-        Path.Combine(RepoPaths.Root, "artifacts", "native", "gatekiosk") is var path && File.Exists(path) ? path : null;
+    private const string NotBuilt = KioskExecutable.NativeNotBuilt;
 
-    private const string NotBuilt =
-        "the native kiosk is not built; scripts/test.sh builds it (dotnet publish src/GateKiosk -c Release -r linux-x64 -p:PublishAot=true -o artifacts/native)";
+    private static string? Executable => KioskExecutable.Native;
 
     private string Data => Path.Combine(_folder, "data");
 
