@@ -2,6 +2,7 @@ using System.Text;
 using GateKiosk.Core.Scanning;
 using GateKiosk.Devices.Scanning;
 using GateKiosk.Devices.Scanning.Serial;
+using GateKiosk.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace GateKiosk.Devices.Tests.Scanning;

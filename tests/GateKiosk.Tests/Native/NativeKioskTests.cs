@@ -109,13 +109,9 @@ public sealed class NativeKioskTests(ITestOutputHelper output) : IDisposable
     {
         Skip.If(Executable is null, NotBuilt);
         Skip.IfNot(Mosquitto.IsInstalled && File.Exists("/usr/bin/mosquitto_sub"), Mosquitto.NotInstalled);
+        Skip.IfNot(SocatPtyPair.Available, "socat is not installed (apt-get install socat)");
         Directory.CreateDirectory(Data);
-        var fifo = Path.Combine(_folder, "scans.fifo");
-        using (var mkfifo = Process.Start("mkfifo", [fifo]))
-        {
-            await mkfifo.WaitForExitAsync();
-        }
-
+        await using var scanner = await SocatPtyPair.StartAsync();
         await using var broker = await Mosquitto.StartAsync();
         using var subscriber = Start("/usr/bin/mosquitto_sub", "-h", "127.0.0.1", "-p", broker.Port.ToString(CultureInfo.InvariantCulture), "-q", "1",
             "-t", Topics.Events(Site, Kiosk), "-C", "3", "-W", "60");
@@ -124,16 +120,21 @@ public sealed class NativeKioskTests(ITestOutputHelper output) : IDisposable
 
         using var kiosk = Start(Executable!,
             "run", $"--Kiosk:SiteId={Site}", $"--Kiosk:KioskId={Kiosk}", $"--Kiosk:DataDirectory={Data}", "--Gpio:Driver=Simulated",
-            "--Scanner:Source=Fifo", $"--Scanner:Path={fifo}", "--Badges:Allowlist:0=E1001",
-            "--Mqtt:Host=127.0.0.1", $"--Mqtt:Port={broker.Port}", "--Logging:LogLevel:Default=Warning");
-        var kioskLog = kiosk.StandardError.ReadToEndAsync();
+            "--Scanner:Source=Serial", $"--Scanner:Path={scanner.First}", "--Badges:Allowlist:0=E1001",
+            "--Mqtt:Host=127.0.0.1", $"--Mqtt:Port={broker.Port}", "--Logging:LogLevel:Default=Information");
+        var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        kiosk.OutputDataReceived += (_, e) => log.Enqueue(e.Data ?? "");
+        kiosk.ErrorDataReceived += (_, e) => log.Enqueue(e.Data ?? "");
+        kiosk.BeginOutputReadLine();
+        kiosk.BeginErrorReadLine();
         try
         {
-            await using (var writer = new StreamWriter(new FileStream(fifo, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 1)) { AutoFlush = true })
+            await Eventually.TrueAsync(() => log.Any(l => l.Contains("reader connected", StringComparison.Ordinal)), Timeout, "the kiosk opens the serial scanner");
+            await using (var writer = scanner.OpenWriter())
             {
-                await writer.WriteLineAsync("E1001");
+                await writer.WriteAsync("E1001\r"u8.ToArray());
                 await Task.Delay(200);
-                await writer.WriteLineAsync("E9999");
+                await writer.WriteAsync("E9999\r"u8.ToArray());
             }
 
             var lines = (await received.WaitAsync(TimeSpan.FromSeconds(60))).Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -156,7 +157,7 @@ public sealed class NativeKioskTests(ITestOutputHelper output) : IDisposable
             }
 
             await kiosk.WaitForExitAsync().WaitAsync(Timeout);
-            output.WriteLine("kiosk stderr: " + await kioskLog);
+            output.WriteLine("kiosk log:" + string.Concat(log.Select(l => Environment.NewLine + "  " + l)));
         }
 
         Assert.Equal(0, kiosk.ExitCode);

@@ -1,15 +1,18 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 
-namespace GateKiosk.Devices.Tests.Scanning;
+namespace GateKiosk.Testing;
 
 /// <summary>
 /// A real pseudo-terminal pair made by <c>socat -d -d pty,raw,echo=0 pty,raw,echo=0</c> (Debian package socat):
 /// whatever is written to one end comes out of the other, through the kernel's tty layer like a USB CDC-ACM port.
 /// </summary>
-internal sealed partial class SocatPtyPair : IAsyncDisposable
+public sealed partial class SocatPtyPair : IAsyncDisposable
 {
     public const string Socat = "/usr/bin/socat";
+
+    /// <summary>How long socat may take to start or stop.</summary>
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
 
     private readonly Process _process;
 
@@ -39,7 +42,7 @@ internal sealed partial class SocatPtyPair : IAsyncDisposable
         start.ArgumentList.Add(links is { } l2 ? $"pty,raw,echo=0,link={l2.Second}" : "pty,raw,echo=0");
         var process = Process.Start(start)!;
         var paths = new List<string>();
-        using var timeout = new CancellationTokenSource(ScanSourceTesting.Bound);
+        using var timeout = new CancellationTokenSource(Bound);
         try
         {
             // socat -d -d prints "N PTY is /dev/pts/5" once per end, then "starting data transfer loop".
@@ -76,7 +79,7 @@ internal sealed partial class SocatPtyPair : IAsyncDisposable
         if (!_process.HasExited)
         {
             _process.Kill();
-            using var timeout = new CancellationTokenSource(ScanSourceTesting.Bound);
+            using var timeout = new CancellationTokenSource(Bound);
             await _process.WaitForExitAsync(timeout.Token);
         }
 
