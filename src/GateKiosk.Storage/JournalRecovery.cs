@@ -102,6 +102,10 @@ internal static class JournalRecovery
         {
             using var connection = Open(path, readOnly: true);
             using var cmd = connection.CreateCommand();
+            // A database file cut short (its header counts more pages than it has) is refused as a whole unless
+            // writable_schema is on; with it, the rows before the missing pages can still be read. Nothing is written.
+            cmd.CommandText = "PRAGMA writable_schema=ON";
+            cmd.ExecuteNonQuery();
             cmd.CommandText = "SELECT seq, event_id, occurred_at, payload FROM journal " + order;
             using var reader = cmd.ExecuteReader();
             while (reader.Read())
