@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using GateKiosk.Contracts;
 using Microsoft.Data.Sqlite;
 
 namespace GateKiosk.Storage;
@@ -8,7 +9,11 @@ namespace GateKiosk.Storage;
 /// <param name="Salvaged">True when the files were damaged and a new journal was built from what could be read.</param>
 /// <param name="Events">Events in the journal after opening.</param>
 /// <param name="Detail">For a salvage: what was kept, what was lost and where the damaged files were moved.</param>
-public sealed record JournalOpenReport(bool Salvaged, long Events, string Detail);
+/// <param name="LostSeqs">
+/// The seqs above the last event kept that may have been handed out before (the journal's reservation) and are declared
+/// lost by a <c>journal-tail-lost</c> event; null when nothing above the last event can be missing.
+/// </param>
+public sealed record JournalOpenReport(bool Salvaged, long Events, string Detail, LostSeqRange? LostSeqs = null);
 
 /// <summary>
 /// Checks the journal before use and salvages a damaged one. SQLite's WAL already survives a torn write of its
