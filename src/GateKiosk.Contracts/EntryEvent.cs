@@ -64,7 +64,21 @@ public sealed record EntryEvent
     /// <summary>Free text for system events (never a payload, a name or a key).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Detail { get; init; }
+
+    /// <summary>
+    /// Only on a <c>journal-tail-lost</c> system event: the sequence numbers just below this event that the kiosk lost
+    /// (or never used) and cannot send. <see cref="LostSeqRange.To"/> is always <c>seq - 1</c>, and <see cref="PrevHash"/>
+    /// is the hash of event <c>from - 1</c> (64 zeros when <c>from</c> is 1), so the chain continues from the last
+    /// event the kiosk kept. Central does not ask for these numbers again.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public LostSeqRange? LostSeqs { get; init; }
 }
+
+/// <summary>A range of sequence numbers a kiosk declares lost, both ends included.</summary>
+/// <param name="From">First lost seq (at least 1).</param>
+/// <param name="To">Last lost seq: the seq of the declaring event minus one.</param>
+public sealed record LostSeqRange(long From, long To);
 
 /// <summary>The credential behind a decision: kind, issuer and subject id, never a name or birth date.</summary>
 /// <param name="Kind">One of <see cref="CredentialKinds"/>.</param>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using GateKiosk.Contracts;
 using Microsoft.Data.Sqlite;
 
 namespace GateKiosk.Storage;
@@ -8,7 +9,11 @@ namespace GateKiosk.Storage;
 /// <param name="Salvaged">True when the files were damaged and a new journal was built from what could be read.</param>
 /// <param name="Events">Events in the journal after opening.</param>
 /// <param name="Detail">For a salvage: what was kept, what was lost and where the damaged files were moved.</param>
-public sealed record JournalOpenReport(bool Salvaged, long Events, string Detail);
+/// <param name="LostSeqs">
+/// The seqs above the last event kept that may have been handed out before (the journal's reservation) and are declared
+/// lost by a <c>journal-tail-lost</c> event; null when nothing above the last event can be missing.
+/// </param>
+public sealed record JournalOpenReport(bool Salvaged, long Events, string Detail, LostSeqRange? LostSeqs = null);
 
 /// <summary>
 /// Checks the journal before use and salvages a damaged one. SQLite's WAL already survives a torn write of its
@@ -102,6 +107,10 @@ internal static class JournalRecovery
         {
             using var connection = Open(path, readOnly: true);
             using var cmd = connection.CreateCommand();
+            // A database file cut short (its header counts more pages than it has) is refused as a whole unless
+            // writable_schema is on; with it, the rows before the missing pages can still be read. Nothing is written.
+            cmd.CommandText = "PRAGMA writable_schema=ON";
+            cmd.ExecuteNonQuery();
             cmd.CommandText = "SELECT seq, event_id, occurred_at, payload FROM journal " + order;
             using var reader = cmd.ExecuteReader();
             while (reader.Read())

@@ -17,6 +17,13 @@ namespace GateKiosk.Storage;
 /// are a reserve that only the journal's own <c>journal-full</c> and <c>journal-pressure</c> events may use, so the
 /// moment the kiosk starts refusing entries is itself in the chain. Policy in <c>docs/journal.md</c>.
 /// </para>
+/// <para>
+/// Sequence numbers are reserved in blocks of <see cref="SeqBlock"/> in a file beside the database
+/// (<see cref="SeqReservation"/>). When the journal comes back without its newest events (damaged files salvaged by
+/// <see cref="JournalRecovery"/>), it continues above the reservation instead of numbering new events again from the
+/// last one kept, and its first event is a <c>journal-tail-lost</c> system event that declares the numbers in between
+/// lost and chains to the last event kept.
+/// </para>
 /// </summary>
 public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IDisposable
 {
@@ -56,6 +63,16 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IDi
     /// <summary>Rows per delete transaction while pruning: short enough that an append never waits long on the write lock.</summary>
     private const int MaxPruneBatch = 2000;
 
+    /// <summary>
+    /// Seqs reserved per write of the reservation file. The write (two fsyncs, a few ms on an SD card) falls on one append
+    /// in this many, so the scan-to-relay p99 does not see it; a journal that loses its tail declares at most this many
+    /// numbers lost that were never used. A round number, so the declared ranges read easily (1001–2000).
+    /// </summary>
+    internal const long SeqBlock = 1000;
+
+    /// <summary>Detail code of the system event that declares the seqs a damaged journal lost.</summary>
+    public const string TailLost = "journal-tail-lost";
+
     private readonly string _path;
     private readonly string _siteId;
     private readonly string _kioskId;
@@ -72,6 +89,8 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IDi
     private readonly long _pageSize;
     private readonly long _maxPages;
     private readonly long _reservePages;
+    private readonly SeqReservation _reservation;
+    private (LostSeqRange Range, string Why)? _pendingTailLost;
     private long _lastSeq;
     private string _lastHash;
     private volatile bool _alarm;
@@ -96,7 +115,8 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IDi
         _time = time;
         _timeSource = timeSource;
         Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
-        OpenReport = JournalRecovery.Check(_path);
+        var report = JournalRecovery.Check(_path);
+        _reservation = new SeqReservation(Path.ChangeExtension(_path, ".seq"), SeqBlock);
 
         _writer = Open(_path, "FULL");
         Execute(_writer, Schema);
@@ -120,13 +140,54 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IDi
         _insert.Parameters.Add("$at", SqliteType.Integer);
         _insert.Parameters.Add("$payload", SqliteType.Blob);
         _insert.Prepare();
+
+        var lost = FindLostTail(report.Salvaged, _lastSeq, _reservation.ReservedThrough);
+        OpenReport = lost is null
+            ? report
+            : report with { LostSeqs = lost, Detail = $"{report.Detail}; seq {lost.From}–{lost.To} cannot be sent (lost, or never used): the journal continues at seq {lost.To + 1}" };
+        if (lost is not null)
+        {
+            // The chain continues from the last event kept (_lastHash); the numbers in between are never used again.
+            _pendingTailLost = (lost, report.Salvaged
+                ? "the journal was damaged and rebuilt from the events that could be read"
+                : "the journal was found without events it had numbered");
+            _lastSeq = lost.To;
+            lock (_writeLock)
+            {
+                try
+                {
+                    WritePendingTailLostLocked();
+                }
+                catch (IOException)
+                {
+                    // A full disk: the declaration stays pending and goes in before the next event that can be written.
+                }
+            }
+        }
     }
+
+    /// <summary>
+    /// The seqs a journal opened without: everything above its last event up to the reservation, when it was salvaged
+    /// (its tail may be gone), when it is empty although numbers were handed out (the database was removed), or when it
+    /// ends more than a block below the reservation (a block is reserved only as its first number is used, so an intact
+    /// journal is never that far behind). Null when nothing can be missing, or when there is no reservation to go by.
+    /// </summary>
+    private static LostSeqRange? FindLostTail(bool salvaged, long lastSeq, long reservedThrough) =>
+        reservedThrough > lastSeq && (salvaged || lastSeq == 0 || lastSeq < reservedThrough - SeqBlock)
+            ? new LostSeqRange(lastSeq + 1, reservedThrough)
+            : null;
 
     /// <summary>The journal file.</summary>
     public string DatabasePath => _path;
 
-    /// <summary>What opening found: intact, new, or damaged and salvaged (the kiosk journals a system event for that).</summary>
+    /// <summary>
+    /// What opening found: intact, new, or damaged and salvaged (the kiosk journals a system event for that), and the seqs
+    /// declared lost by a <c>journal-tail-lost</c> event, if any.
+    /// </summary>
     public JournalOpenReport OpenReport { get; }
+
+    /// <summary>Every seq up to this one may have been handed out (the reservation file).</summary>
+    internal long ReservedThroughSeq => _reservation.ReservedThrough;
 
     public JournaledEvent Append(EventDraft draft)
     {
@@ -145,7 +206,7 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IDi
         lock (_writeLock)
         {
             EnsureRoomLocked();
-            var (seq, hash) = (_lastSeq, _lastHash);
+            var (seq, hash, pending) = (_lastSeq, _lastHash, _pendingTailLost);
             using var tx = _writer.BeginTransaction();
             _insert.Transaction = tx;
             try
@@ -156,7 +217,7 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IDi
             }
             catch
             {
-                (_lastSeq, _lastHash) = (seq, hash);
+                (_lastSeq, _lastHash, _pendingTailLost) = (seq, hash, pending);
                 throw;
             }
             finally
@@ -168,7 +229,34 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IDi
 
     private JournaledEvent AppendLocked(EventDraft draft)
     {
+        WritePendingTailLostLocked();
+        return InsertLocked(draft);
+    }
+
+    /// <summary>Writes the <c>journal-tail-lost</c> declaration if it is still pending: it always precedes the next event.</summary>
+    private void WritePendingTailLostLocked()
+    {
+        if (_pendingTailLost is not { } pending)
+        {
+            return;
+        }
+
+        var (lost, why) = pending;
+        InsertLocked(new EventDraft
+        {
+            Type = EventTypes.System,
+            OccurredAt = _time.GetUtcNow(),
+            TimeSource = _timeSource?.Current ?? TimeSources.None,
+            Detail = $"{TailLost}: {why}; seq {lost.From}–{lost.To} cannot be sent (lost, or never used); this event follows seq {lost.From - 1}",
+            LostSeqs = lost,
+        });
+        _pendingTailLost = null;
+    }
+
+    private JournaledEvent InsertLocked(EventDraft draft)
+    {
         var seq = _lastSeq + 1;
+        _reservation.Cover(seq); // once per SeqBlock appends: the number is reserved durably before it can be used
         var eventId = Guid.CreateVersion7(draft.OccurredAt);
         var entry = EventChain.Seal(draft, _siteId, _kioskId, seq, _lastHash, eventId);
         var payload = EventChain.Serialize(entry);

@@ -26,11 +26,14 @@ public sealed class SchemaTests
             Credential = new CredentialRef(CredentialKinds.Badge, "allowlist", "E1"),
             LatencyUs = 1,
             Detail = "x",
+            LostSeqs = new LostSeqRange(1, 1),
         };
 
         using var written = JsonDocument.Parse(JsonSerializer.SerializeToUtf8Bytes(entry, ContractsJsonContext.Default.EntryEvent));
 
         Assert.All(written.RootElement.EnumerateObject(), p => Assert.Contains(p.Name, documented));
+        var lostSeqs = schema.RootElement.GetProperty("properties").GetProperty("lostSeqs").GetProperty("properties").EnumerateObject().Select(p => p.Name);
+        Assert.Equal(lostSeqs.Order(), written.RootElement.GetProperty("lostSeqs").EnumerateObject().Select(p => p.Name).Order());
         Assert.Equal("1970-01-01T00:00:00.000Z", written.RootElement.GetProperty("occurredAt").GetString());
     }
 }

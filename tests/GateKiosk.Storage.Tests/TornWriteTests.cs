@@ -92,4 +92,57 @@ public sealed class TornWriteTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"40 cuts (20 in the WAL, 20 in the database file): {intact} opened intact (SQLite's own WAL recovery), {salvaged} salvaged; {keptTotal / 40.0:F0} of 450 events kept on average");
         Assert.True(intact > 0 && salvaged > 0, "the trials should cover both outcomes");
     }
+
+    [Fact]
+    public void Open_ClosedJournalCutAtRandomOffsets_WithItsSeqReservation_NeverReusesASeq()
+    {
+        // A closed journal (everything in the database file) with its reservation file: seqs 1–450 used, 1–1000 reserved.
+        var source = Path.Combine(_folder, "source", "journal.db");
+        var originals = new Dictionary<long, byte[]>();
+        using (var journal = new SqliteEntryJournal(source, "site-1", "kiosk-1"))
+        {
+            foreach (var e in journal.AppendRange([.. Enumerable.Range(0, 450).Select(Draft)]))
+            {
+                originals[e.Seq] = e.Payload.ToArray();
+            }
+
+            journal.MarkSent([.. originals.Keys]);
+        }
+
+        var random = new Random(7);
+        for (var trial = 0; trial < 20; trial++)
+        {
+            var dir = Path.Combine(_folder, $"closed{trial}");
+            Directory.CreateDirectory(dir);
+            var path = Path.Combine(dir, "journal.db");
+            File.Copy(source, path);
+            File.Copy(Path.Combine(_folder, "source", "journal.seq"), Path.Combine(dir, "journal.seq"));
+            using (var file = new FileStream(path, FileMode.Open))
+            {
+                file.SetLength(random.NextInt64(0, file.Length));
+            }
+
+            using var journal = new SqliteEntryJournal(path, "site-1", "kiosk-1");
+            var report = journal.OpenReport;
+            output.WriteLine($"cut: {report.Detail}");
+            var events = journal.ReadUnsent(0, 10_000);
+            var next = journal.Append(Draft(1000));
+            if (report.LostSeqs is null)
+            {
+                // Nothing can be missing: the journal opened with every event and continues after the last one.
+                Assert.False(report.Salvaged);
+                Assert.Equal(451, next.Seq);
+                continue;
+            }
+
+            // Every kept event is genuine, then the marker declares the rest of the reservation lost and chains to the last kept one.
+            var kept = events.SkipLast(1).ToList();
+            Assert.All(kept, e => Assert.Equal(originals[e.Seq], e.Payload.ToArray()));
+            var marker = System.Text.Json.JsonSerializer.Deserialize(events[^1].Payload.Span, ContractsJsonContext.Default.EntryEvent)!;
+            var lastKept = kept.Count == 0 ? 0 : kept[^1].Seq;
+            Assert.Equal((1001L, new LostSeqRange(lastKept + 1, 1000)), (marker.Seq, marker.LostSeqs));
+            Assert.Equal(lastKept == 0 ? EventChain.Genesis : EventChain.Hash(originals[lastKept]), marker.PrevHash);
+            Assert.Equal(1002, next.Seq);
+        }
+    }
 }

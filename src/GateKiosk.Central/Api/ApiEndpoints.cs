@@ -22,7 +22,7 @@ public static class ApiEndpoints
         app.MapGet("/api/kiosks", (SqliteEventStore store) => Results.Json(store.GetKiosks(), CentralJsonContext.Default.IReadOnlyListKioskSummary));
         app.MapGet("/api/kiosks/{site}/{kiosk}/chain", (string site, string kiosk, SqliteEventStore store) =>
             Ids.IsValid(site) && Ids.IsValid(kiosk)
-                ? Results.Json(new ChainReport(site, kiosk, store.GetGaps(site, kiosk), store.GetChainBreaks(site, kiosk)), CentralJsonContext.Default.ChainReport)
+                ? Results.Json(new ChainReport(site, kiosk, store.GetGaps(site, kiosk), store.GetChainBreaks(site, kiosk), store.GetDeclaredLost(site, kiosk)), CentralJsonContext.Default.ChainReport)
                 : Results.Json(new ApiError("bad-request", "site and kiosk must be ids of [a-z0-9-]."), CentralJsonContext.Default.ApiError, statusCode: 400));
         return app;
     }
@@ -139,8 +139,11 @@ public static class ApiEndpoints
     }
 }
 
-/// <summary>What central knows of one kiosk's sequence: the missing ranges and the breaks of its hash chain.</summary>
-public sealed record ChainReport(string SiteId, string KioskId, IReadOnlyList<SeqRange> Gaps, IReadOnlyList<ChainBreak> Breaks);
+/// <summary>
+/// What central knows of one kiosk's sequence: the missing ranges (asked for again), the breaks of its hash chain, and
+/// the ranges the kiosk declared lost (not asked for again).
+/// </summary>
+public sealed record ChainReport(string SiteId, string KioskId, IReadOnlyList<SeqRange> Gaps, IReadOnlyList<ChainBreak> Breaks, IReadOnlyList<SeqRange> DeclaredLost);
 
 /// <summary>An API error body.</summary>
 public sealed record ApiError(string Error, string Message);

@@ -9,6 +9,11 @@ namespace GateKiosk.Central.Storage;
 /// <summary>
 /// Central's event store in SQLite. Events are stored once by <c>eventId</c> (a resend is absorbed), with
 /// the exact payload the kiosk published, so the hash chain can be checked later.
+/// <para>
+/// A kiosk whose journal lost its newest events declares the lost seqs in a <c>journal-tail-lost</c> event
+/// (<see cref="EntryEvent.LostSeqs"/>): that event chains to the last event before the range, and the seqs in the range
+/// that central does not hold are reported as declared lost instead of as gaps, so they are not asked for again.
+/// </para>
 /// </summary>
 public sealed class SqliteEventStore : IDisposable
 {
@@ -27,7 +32,8 @@ public sealed class SqliteEventStore : IDisposable
             subject     TEXT,
             payload     TEXT    NOT NULL,
             hash        TEXT    NOT NULL,
-            prev_hash   TEXT    NOT NULL
+            prev_hash   TEXT    NOT NULL,
+            lost_from   INTEGER
         );
         CREATE INDEX IF NOT EXISTS events_kiosk_seq ON events(site_id, kiosk_id, seq);
         CREATE INDEX IF NOT EXISTS events_occurred ON events(occurred_at);
@@ -67,6 +73,15 @@ public sealed class SqliteEventStore : IDisposable
             // A store from before chain checks: older events simply have no hash to compare.
             Execute("ALTER TABLE events ADD COLUMN hash TEXT NOT NULL DEFAULT ''; ALTER TABLE events ADD COLUMN prev_hash TEXT NOT NULL DEFAULT '';");
         }
+
+        if (!HasColumn("events", "lost_from"))
+        {
+            // A store from before declared losses: none of its events declares one.
+            Execute("ALTER TABLE events ADD COLUMN lost_from INTEGER;");
+        }
+
+        // lost_from is set on the rare events that declare a loss (their range is lost_from .. seq - 1).
+        Execute("CREATE INDEX IF NOT EXISTS events_lost ON events(site_id, kiosk_id, lost_from) WHERE lost_from IS NOT NULL;");
     }
 
     /// <summary>Stores <paramref name="entry"/> with its exact <paramref name="payload"/>; false when it was already stored.</summary>
@@ -82,10 +97,10 @@ public sealed class SqliteEventStore : IDisposable
             using var cmd = _connection.CreateCommand();
             cmd.Transaction = tx;
             cmd.CommandText = """
-                INSERT OR IGNORE INTO events(event_id, site_id, kiosk_id, seq, occurred_at, received_at, type, decision, reason, subject, payload, hash, prev_hash)
-                VALUES ($id, $site, $kiosk, $seq, $at, $received, $type, $decision, $reason, $subject, $payload, $hash, $prev)
+                INSERT OR IGNORE INTO events(event_id, site_id, kiosk_id, seq, occurred_at, received_at, type, decision, reason, subject, payload, hash, prev_hash, lost_from)
+                VALUES ($id, $site, $kiosk, $seq, $at, $received, $type, $decision, $reason, $subject, $payload, $hash, $prev, $lost)
                 """;
-            string[] names = ["$id", "$site", "$kiosk", "$seq", "$at", "$received", "$type", "$decision", "$reason", "$subject", "$payload", "$hash", "$prev"];
+            string[] names = ["$id", "$site", "$kiosk", "$seq", "$at", "$received", "$type", "$decision", "$reason", "$subject", "$payload", "$hash", "$prev", "$lost"];
             var p = names.Select(n => cmd.Parameters.Add(n, SqliteType.Text)).ToArray();
             var received = _time.GetUtcNow().ToUnixTimeMilliseconds();
             var added = 0;
@@ -105,10 +120,12 @@ public sealed class SqliteEventStore : IDisposable
                 var hash = EventChain.Hash(Encoding.UTF8.GetBytes(payload));
                 p[11].Value = hash;
                 p[12].Value = entry.PrevHash;
+                var lostFrom = DeclaredLossFrom(entry);
+                p[13].Value = (object?)lostFrom ?? DBNull.Value;
                 if (cmd.ExecuteNonQuery() == 1)
                 {
                     added++;
-                    CheckChain(tx, entry, hash, received);
+                    CheckChain(tx, entry, hash, lostFrom, received);
                 }
             }
 
@@ -118,22 +135,33 @@ public sealed class SqliteEventStore : IDisposable
     }
 
     /// <summary>
-    /// Checks a newly stored event against its neighbours: its predecessor's hash must be its <c>prevHash</c>, its
-    /// successor's <c>prevHash</c> must be its hash, and no other event may carry its <c>seq</c>. Breaks are recorded.
+    /// The first seq of the loss <paramref name="entry"/> declares, when the declaration is well formed: a range of at least
+    /// one seq ending just below the event. Anything else is not honoured, so the chain checks see the event as it is.
     /// </summary>
-    private void CheckChain(SqliteTransaction tx, EntryEvent entry, string hash, long detectedAt)
+    private static long? DeclaredLossFrom(EntryEvent entry) =>
+        entry.LostSeqs is { } lost && lost.From >= 1 && lost.From <= lost.To && lost.To == entry.Seq - 1 ? lost.From : null;
+
+    /// <summary>
+    /// Checks a newly stored event against its neighbours: its predecessor's hash must be its <c>prevHash</c>, its
+    /// successors' <c>prevHash</c> must be its hash, and no other event may carry its <c>seq</c>. Breaks are recorded.
+    /// The predecessor is the event before it, or, for an event that declares seqs lost, the event before the lost range;
+    /// such an event is in turn the successor of that earlier event, not of the one just below it.
+    /// </summary>
+    private void CheckChain(SqliteTransaction tx, EntryEvent entry, string hash, long? lostFrom, long detectedAt)
     {
+        var prevSeq = (lostFrom ?? entry.Seq) - 1;
         using var cmd = _connection.CreateCommand();
         cmd.Transaction = tx;
         cmd.CommandText = """
             SELECT
-              (SELECT hash FROM events WHERE site_id = $site AND kiosk_id = $kiosk AND seq = $seq - 1 LIMIT 1),
-              (SELECT prev_hash FROM events WHERE site_id = $site AND kiosk_id = $kiosk AND seq = $seq + 1 LIMIT 1),
+              (SELECT hash FROM events WHERE site_id = $site AND kiosk_id = $kiosk AND seq = $prevSeq LIMIT 1),
+              (SELECT prev_hash FROM events WHERE site_id = $site AND kiosk_id = $kiosk AND seq = $seq + 1 AND lost_from IS NULL LIMIT 1),
               (SELECT COUNT(*) FROM events WHERE site_id = $site AND kiosk_id = $kiosk AND seq = $seq)
             """;
         cmd.Parameters.AddWithValue("$site", entry.SiteId);
         cmd.Parameters.AddWithValue("$kiosk", entry.KioskId);
         cmd.Parameters.AddWithValue("$seq", entry.Seq);
+        cmd.Parameters.AddWithValue("$prevSeq", prevSeq);
         string? before;
         string? after;
         long sameSeq;
@@ -145,7 +173,7 @@ public sealed class SqliteEventStore : IDisposable
             sameSeq = reader.GetInt64(2);
         }
 
-        if (entry.Seq == 1 && entry.PrevHash != EventChain.Genesis)
+        if (prevSeq == 0 && entry.PrevHash != EventChain.Genesis)
         {
             RecordBreak(tx, entry, entry.Seq, ChainBreakKinds.PrevHashMismatch, detectedAt);
         }
@@ -158,6 +186,22 @@ public sealed class SqliteEventStore : IDisposable
         if (after is not null && after != hash)
         {
             RecordBreak(tx, entry, entry.Seq + 1, ChainBreakKinds.PrevHashMismatch, detectedAt);
+        }
+
+        // Events already stored that declare a loss starting just above this event chain to it.
+        cmd.CommandText = "SELECT seq, prev_hash FROM events WHERE site_id = $site AND kiosk_id = $kiosk AND lost_from = $seq + 1";
+        var resumed = new List<(long Seq, string PrevHash)>();
+        using (var reader = cmd.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                resumed.Add((reader.GetInt64(0), reader.GetString(1)));
+            }
+        }
+
+        foreach (var (seq, _) in resumed.Where(r => r.PrevHash != hash))
+        {
+            RecordBreak(tx, entry, seq, ChainBreakKinds.PrevHashMismatch, detectedAt);
         }
 
         if (sameSeq > 1)
@@ -179,29 +223,68 @@ public sealed class SqliteEventStore : IDisposable
         cmd.ExecuteNonQuery();
     }
 
-    /// <summary>Missing seq ranges of one kiosk (below its highest seq), oldest first, at most <paramref name="max"/>.</summary>
+    /// <summary>
+    /// Every run of seqs central does not hold below a kiosk's highest seq (<c>first</c>–<c>last</c>), with the lowest
+    /// start of a declared loss that covers part of it (<c>declared</c>, null when none). A declared range ends just below
+    /// the event that declares it, which central holds, so within a run it always covers a tail: <c>declared</c>–<c>last</c>.
+    /// </summary>
+    private const string MissingRunsSql = """
+        WITH s AS (SELECT DISTINCT seq FROM events WHERE site_id = $site AND kiosk_id = $kiosk),
+             n AS (SELECT seq, LAG(seq, 1, 0) OVER (ORDER BY seq) AS prev FROM s),
+             runs AS (
+                SELECT prev + 1 AS first, seq - 1 AS last,
+                       (SELECT MIN(d.lost_from) FROM events d
+                        WHERE d.site_id = $site AND d.kiosk_id = $kiosk AND d.lost_from IS NOT NULL
+                          AND d.lost_from <= n.seq - 1 AND d.seq - 1 >= n.prev + 1) AS declared
+                FROM n WHERE seq > prev + 1)
+        """;
+
+    /// <summary>
+    /// Missing seq ranges of one kiosk (below its highest seq), oldest first, at most <paramref name="max"/>; seqs the
+    /// kiosk declared lost are not gaps (see <see cref="GetDeclaredLost"/>).
+    /// </summary>
     public IReadOnlyList<SeqRange> GetGaps(string site, string kiosk, int max = 100)
     {
         lock (_lock)
         {
-            using var cmd = _connection.CreateCommand();
-            cmd.CommandText = """
-                WITH s AS (SELECT DISTINCT seq FROM events WHERE site_id = $site AND kiosk_id = $kiosk),
-                     n AS (SELECT seq, LAG(seq, 1, 0) OVER (ORDER BY seq) AS prev FROM s)
-                SELECT prev + 1, seq - 1 FROM n WHERE seq > prev + 1 ORDER BY seq LIMIT $max
-                """;
-            cmd.Parameters.AddWithValue("$site", site);
-            cmd.Parameters.AddWithValue("$kiosk", kiosk);
-            cmd.Parameters.AddWithValue("$max", max);
-            using var reader = cmd.ExecuteReader();
-            var gaps = new List<SeqRange>();
-            while (reader.Read())
-            {
-                gaps.Add(new SeqRange(reader.GetInt64(0), reader.GetInt64(1)));
-            }
-
-            return gaps;
+            return QueryRanges(site, kiosk, max, MissingRunsSql + """
+                SELECT first, MIN(last, COALESCE(declared, last + 1) - 1) FROM runs
+                WHERE COALESCE(declared, last + 1) > first ORDER BY first LIMIT $max
+                """);
         }
+    }
+
+    /// <summary>
+    /// Seq ranges of one kiosk that central does not hold and that the kiosk declared lost (a journal that lost its newest
+    /// events), oldest first, at most <paramref name="max"/>. They are never asked for again.
+    /// </summary>
+    public IReadOnlyList<SeqRange> GetDeclaredLost(string site, string kiosk, int max = 100)
+    {
+        lock (_lock)
+        {
+            return QueryRanges(site, kiosk, max, DeclaredLostSql);
+        }
+    }
+
+    private const string DeclaredLostSql = MissingRunsSql + """
+        SELECT MAX(first, declared), last FROM runs WHERE declared IS NOT NULL ORDER BY first LIMIT $max
+        """;
+
+    private List<SeqRange> QueryRanges(string site, string kiosk, int max, string sql)
+    {
+        using var cmd = _connection.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.Parameters.AddWithValue("$site", site);
+        cmd.Parameters.AddWithValue("$kiosk", kiosk);
+        cmd.Parameters.AddWithValue("$max", max);
+        using var reader = cmd.ExecuteReader();
+        var ranges = new List<SeqRange>();
+        while (reader.Read())
+        {
+            ranges.Add(new SeqRange(reader.GetInt64(0), reader.GetInt64(1)));
+        }
+
+        return ranges;
     }
 
     /// <summary>Breaks of one kiosk's hash chain, in seq order.</summary>
@@ -324,27 +407,43 @@ public sealed class SqliteEventStore : IDisposable
                 ids AS (SELECT site_id, kiosk_id FROM e UNION SELECT site_id, kiosk_id FROM kiosks)
                 SELECT ids.site_id, ids.kiosk_id, k.state, k.version, k.status_at,
                        COALESCE(e.n, 0), COALESCE(e.last_seq, 0), e.last_at, COALESCE(e.last_seq - e.distinct_seq, 0),
-                       (SELECT COUNT(*) FROM chain_breaks b WHERE b.site_id = ids.site_id AND b.kiosk_id = ids.kiosk_id)
+                       (SELECT COUNT(*) FROM chain_breaks b WHERE b.site_id = ids.site_id AND b.kiosk_id = ids.kiosk_id),
+                       EXISTS (SELECT 1 FROM events d WHERE d.site_id = ids.site_id AND d.kiosk_id = ids.kiosk_id AND d.lost_from IS NOT NULL)
                 FROM ids
                 LEFT JOIN kiosks k ON k.site_id = ids.site_id AND k.kiosk_id = ids.kiosk_id
                 LEFT JOIN e ON e.site_id = ids.site_id AND e.kiosk_id = ids.kiosk_id
                 ORDER BY ids.site_id, ids.kiosk_id
                 """;
-            using var reader = cmd.ExecuteReader();
             var list = new List<KioskSummary>();
-            while (reader.Read())
+            var declaring = new List<int>();
+            using (var reader = cmd.ExecuteReader())
             {
-                list.Add(new KioskSummary(
-                    reader.GetString(0),
-                    reader.GetString(1),
-                    reader.IsDBNull(2) ? "unknown" : reader.GetString(2),
-                    reader.IsDBNull(3) ? null : reader.GetString(3),
-                    reader.IsDBNull(4) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
-                    reader.GetInt64(5),
-                    reader.GetInt64(6),
-                    reader.IsDBNull(7) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)),
-                    reader.GetInt64(8),
-                    reader.GetInt64(9)));
+                while (reader.Read())
+                {
+                    if (reader.GetBoolean(10))
+                    {
+                        declaring.Add(list.Count);
+                    }
+
+                    list.Add(new KioskSummary(
+                        reader.GetString(0),
+                        reader.GetString(1),
+                        reader.IsDBNull(2) ? "unknown" : reader.GetString(2),
+                        reader.IsDBNull(3) ? null : reader.GetString(3),
+                        reader.IsDBNull(4) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
+                        reader.GetInt64(5),
+                        reader.GetInt64(6),
+                        reader.IsDBNull(7) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)),
+                        reader.GetInt64(8),
+                        reader.GetInt64(9)));
+                }
+            }
+
+            // Kiosks that declared losses are rare: their declared seqs move from missing to declared lost.
+            foreach (var i in declaring)
+            {
+                var lost = QueryRanges(list[i].SiteId, list[i].KioskId, int.MaxValue, DeclaredLostSql).Sum(r => r.To - r.From + 1);
+                list[i] = list[i] with { Missing = list[i].Missing - lost, DeclaredLost = lost };
             }
 
             return list;
@@ -381,8 +480,9 @@ public sealed record EventQuery(
     long? Cursor = null);
 
 /// <summary>One row of <c>GET /api/kiosks</c>.</summary>
-/// <param name="Missing">Sequence numbers below <paramref name="LastSeq"/> that central does not hold.</param>
+/// <param name="Missing">Sequence numbers below <paramref name="LastSeq"/> that central does not hold and may still receive.</param>
 /// <param name="ChainBreaks">Places where the hash chain does not hold (an edited, replaced or re-used event).</param>
+/// <param name="DeclaredLost">Sequence numbers central does not hold that the kiosk declared lost (or never used).</param>
 public sealed record KioskSummary(
     string SiteId,
     string KioskId,
@@ -393,7 +493,8 @@ public sealed record KioskSummary(
     long LastSeq,
     DateTimeOffset? LastEventAt,
     long Missing,
-    long ChainBreaks = 0);
+    long ChainBreaks = 0,
+    long DeclaredLost = 0);
 
 /// <summary>A range of sequence numbers, both ends included.</summary>
 public sealed record SeqRange(long From, long To);

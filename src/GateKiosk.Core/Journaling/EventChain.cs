@@ -42,6 +42,7 @@ public static class EventChain
             PolicyVersion = draft.PolicyVersion,
             LatencyUs = draft.LatencyUs,
             Detail = draft.Detail,
+            LostSeqs = draft.LostSeqs,
         };
     }
 }

@@ -24,6 +24,9 @@ public sealed record EventDraft
     public long? LatencyUs { get; init; }
 
     public string? Detail { get; init; }
+
+    /// <summary>Only for the journal's own <c>journal-tail-lost</c> event: the seqs it lost (see <see cref="EntryEvent.LostSeqs"/>).</summary>
+    public LostSeqRange? LostSeqs { get; init; }
 }
 
 /// <summary>An event sealed in the journal: its number, its id, and the exact payload bytes that are published.</summary>

@@ -1,0 +1,177 @@
+using System.Text.Json;
+using GateKiosk.Contracts;
+using GateKiosk.Core.Journaling;
+using GateKiosk.Testing;
+using Microsoft.Data.Sqlite;
+
+namespace GateKiosk.Storage.Tests;
+
+/// <summary>
+/// A journal that comes back without its newest events never numbers new events with seqs it may already have handed
+/// out, and says which seqs are gone in a <c>journal-tail-lost</c> event that continues the chain.
+/// </summary>
+public sealed class TailLossTests : IDisposable
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "gk-tail-" + Guid.NewGuid().ToString("N")[..8]);
+
+    private string DbPath => Path.Combine(_folder, "journal.db");
+
+    private string SeqPath => Path.Combine(_folder, "journal.seq");
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static EventDraft Draft(int i) => new()
+    {
+        Type = EventTypes.Entry,
+        OccurredAt = DateTimeOffset.UnixEpoch.AddSeconds(i),
+        TimeSource = TimeSources.Ntp,
+        Decision = Decisions.Allow,
+        Reason = ReasonCodes.Valid,
+        Credential = new CredentialRef(CredentialKinds.Badge, "allowlist", $"E{i}"),
+    };
+
+    private static EntryEvent Read(JournaledEvent e) => JsonSerializer.Deserialize(e.Payload.Span, ContractsJsonContext.Default.EntryEvent)!;
+
+    /// <summary>Journals <paramref name="count"/> events, all acknowledged by the broker (so central has them), and closes the journal.</summary>
+    private Dictionary<long, byte[]> PublishedJournal(int count)
+    {
+        var payloads = new Dictionary<long, byte[]>();
+        using var journal = new SqliteEntryJournal(DbPath, "site-1", "kiosk-1");
+        for (var i = 0; i < count; i += 500)
+        {
+            foreach (var e in journal.AppendRange([.. Enumerable.Range(i, Math.Min(500, count - i)).Select(Draft)]))
+            {
+                payloads[e.Seq] = e.Payload.ToArray();
+            }
+        }
+
+        journal.MarkSent([.. payloads.Keys]);
+        return payloads;
+    }
+
+    [Fact]
+    public void Append_EnteringANewBlock_ReservesTheBlockInTheSeqFileFirst()
+    {
+        using var journal = new SqliteEntryJournal(DbPath, "site-1", "kiosk-1");
+        Assert.False(File.Exists(SeqPath));
+
+        journal.Append(Draft(0));
+        Assert.Equal(1000, journal.ReservedThroughSeq);
+        Assert.Equal(1000, new SeqReservation(SeqPath, SqliteEntryJournal.SeqBlock).ReservedThrough);
+
+        journal.AppendRange([.. Enumerable.Range(1, 999).Select(Draft)]);
+        Assert.Equal(1000, journal.ReservedThroughSeq);
+
+        journal.Append(Draft(1000));
+        Assert.Equal(2000, new SeqReservation(SeqPath, SqliteEntryJournal.SeqBlock).ReservedThrough);
+        Assert.False(File.Exists(SeqPath + ".tmp"));
+    }
+
+    [Fact]
+    public void Reopen_TornTailAfterPublishing_NewEventsGetSeqsAboveEveryOneHandedOut_AndTheMarkerNamesTheLostRange()
+    {
+        var published = PublishedJournal(1500);
+        TornJournal.CutTail(DbPath, keep: 0.75);
+
+        using var journal = new SqliteEntryJournal(DbPath, "site-1", "kiosk-1");
+
+        var report = journal.OpenReport;
+        Assert.True(report.Salvaged);
+        var kept = journal.ReadUnsent(0, 10_000);
+        var lastKept = kept[^2].Seq;
+        Assert.InRange(lastKept, 1, 1499);
+        Assert.All(kept.SkipLast(1), e => Assert.Equal(published[e.Seq], e.Payload.ToArray()));
+        Assert.Equal(new LostSeqRange(lastKept + 1, 2000), report.LostSeqs);
+        Assert.Contains($"seq {lastKept + 1}–2000 cannot be sent", report.Detail, StringComparison.Ordinal);
+
+        // The marker: first event after the salvage, above the reservation, chained to the last event kept.
+        var marker = Read(kept[^1]);
+        Assert.Equal(2001, marker.Seq);
+        Assert.Equal(EventTypes.System, marker.Type);
+        Assert.Equal(new LostSeqRange(lastKept + 1, 2000), marker.LostSeqs);
+        Assert.Equal(EventChain.Hash(published[lastKept]), marker.PrevHash);
+        Assert.StartsWith(SqliteEntryJournal.TailLost + ": the journal was damaged", marker.Detail, StringComparison.Ordinal);
+        Assert.Contains($"seq {lastKept + 1}–2000 cannot be sent (lost, or never used)", marker.Detail, StringComparison.Ordinal);
+
+        // New events continue above every seq ever handed out, in the chain.
+        var next = Read(journal.Append(Draft(5000)));
+        Assert.Equal(2002, next.Seq);
+        Assert.Equal(EventChain.Hash(kept[^1].Payload.Span), next.PrevHash);
+        Assert.Equal(3000, journal.ReservedThroughSeq);
+    }
+
+    [Fact]
+    public void Reopen_TornASecondTime_DeclaresFromTheNewLastKeptEventUpToTheNewReservation()
+    {
+        PublishedJournal(1500);
+        TornJournal.CutTail(DbPath, keep: 0.75);
+        using (var first = new SqliteEntryJournal(DbPath, "site-1", "kiosk-1"))
+        {
+            first.AppendRange([.. Enumerable.Range(0, 600).Select(Draft)]); // 2002–2601: reserved through 3000
+        }
+
+        TornJournal.CutTail(DbPath, keep: 0.5);
+        using var journal = new SqliteEntryJournal(DbPath, "site-1", "kiosk-1");
+
+        var events = journal.ReadUnsent(0, 10_000);
+        var marker = Read(events[^1]);
+        Assert.Equal(3001, marker.Seq);
+        Assert.Equal(new LostSeqRange(events[^2].Seq + 1, 3000), marker.LostSeqs);
+        Assert.Equal(EventChain.Hash(events[^2].Payload.Span), marker.PrevHash);
+    }
+
+    [Fact]
+    public void Reopen_DatabaseRemoved_ContinuesAboveTheReservation_AndDeclaresEverySeqLost()
+    {
+        PublishedJournal(10);
+        foreach (var file in Directory.GetFiles(_folder, "journal.db*"))
+        {
+            File.Delete(file);
+        }
+
+        using var journal = new SqliteEntryJournal(DbPath, "site-1", "kiosk-1");
+
+        Assert.False(journal.OpenReport.Salvaged);
+        var marker = Read(Assert.Single(journal.ReadUnsent(0, 10)));
+        Assert.Equal(1001, marker.Seq);
+        Assert.Equal(new LostSeqRange(1, 1000), marker.LostSeqs);
+        Assert.Equal(EventChain.Genesis, marker.PrevHash);
+        Assert.StartsWith(SqliteEntryJournal.TailLost + ": the journal was found without events it had numbered", marker.Detail, StringComparison.Ordinal);
+        Assert.Equal(1002, journal.Append(Draft(1)).Seq);
+    }
+
+    [Fact]
+    public void Reopen_IntactButMoreThanABlockBehindItsReservation_DeclaresTheTailLost()
+    {
+        var published = PublishedJournal(2500); // reserved through 3000
+        using (var connection = new SqliteConnection($"Data Source={DbPath};Pooling=False"))
+        {
+            // What SQLite's own recovery leaves when the last committed WAL frames never reached the card.
+            connection.Open();
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = "DELETE FROM journal WHERE seq > 1500";
+            cmd.ExecuteNonQuery();
+        }
+
+        using var journal = new SqliteEntryJournal(DbPath, "site-1", "kiosk-1");
+
+        Assert.False(journal.OpenReport.Salvaged);
+        Assert.Equal(new LostSeqRange(1501, 3000), journal.OpenReport.LostSeqs);
+        var marker = Read(Assert.Single(journal.ReadUnsent(0, 10)));
+        Assert.Equal((3001L, EventChain.Hash(published[1500])), (marker.Seq, marker.PrevHash));
+    }
+
+    [Fact]
+    public void Reopen_IntactWithinItsBlock_ContinuesAfterTheLastEvent_WithoutDeclaringAnything()
+    {
+        var published = PublishedJournal(1500);
+
+        using var journal = new SqliteEntryJournal(DbPath, "site-1", "kiosk-1");
+
+        Assert.Null(journal.OpenReport.LostSeqs);
+        Assert.Empty(journal.ReadUnsent(0, 10));
+        var next = Read(journal.Append(Draft(1500)));
+        Assert.Equal((1501L, EventChain.Hash(published[1500])), (next.Seq, next.PrevHash));
+        Assert.Null(next.LostSeqs);
+    }
+}
