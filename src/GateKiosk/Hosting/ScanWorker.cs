@@ -18,10 +18,14 @@ internal sealed partial class ScanWorker(IScanSource source, IScannerHealth heal
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (journal is SqliteEntryJournal { OpenReport: { Salvaged: true } report })
+        if (journal is SqliteEntryJournal { OpenReport: { } report } && (report.Salvaged || report.LostSeqs is not null))
         {
-            LogSalvaged(report.Detail);
-            pipeline.RecordSystemEvent("journal-recovered: " + report.Detail);
+            // The journal has already declared any lost seqs (journal-tail-lost); this says what was kept and where the damaged files are.
+            LogJournalLoss(report.Detail);
+            if (report.Salvaged)
+            {
+                pipeline.RecordSystemEvent("journal-recovered: " + report.Detail);
+            }
         }
 
         pipeline.RecordSystemEvent("kiosk-started");
@@ -74,8 +78,8 @@ internal sealed partial class ScanWorker(IScanSource source, IScannerHealth heal
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "The journal was damaged and has been salvaged: {Detail}")]
-    private partial void LogSalvaged(string detail);
+    [LoggerMessage(Level = LogLevel.Error, Message = "The journal opened without some of its events: {Detail}")]
+    private partial void LogJournalLoss(string detail);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Scan source {Source} failed ({Error}); trying again in 5 s")]
     private partial void LogSourceFailed(string source, string error);
