@@ -152,7 +152,11 @@ public sealed class CameraScanSource : IScanSource
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            writer.TryComplete(ex as IOException ?? new IOException(ex.Message, ex));
+            writer.TryComplete(ex as IOException ?? new IOException(Reason(ex), ex));
         }
     }
+
+    /// <summary>Why a camera stopped, for the log and telemetry: a library's failed type initializer names its cause.</summary>
+    internal static string Reason(Exception ex) =>
+        ex is TypeInitializationException { InnerException: { } inner } ? inner.Message : ex.Message;
 }

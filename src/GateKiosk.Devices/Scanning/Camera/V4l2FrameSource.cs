@@ -34,6 +34,7 @@ public sealed class V4l2FrameSource : IFrameSource
             throw new IOException($"/dev/video{_busId} is not present");
         }
 
+        V4l2Marshalling.Ensure();
         var settings = new VideoConnectionSettings(_busId, ((uint)_width, (uint)_height), VideoPixelFormat.YUYV);
         using var device = VideoDevice.Create(settings);
 
@@ -54,7 +55,7 @@ public sealed class V4l2FrameSource : IFrameSource
                 catch (Exception ex)
 #pragma warning restore CA1031
                 {
-                    frames.Writer.TryComplete(new IOException(ex.Message, ex));
+                    frames.Writer.TryComplete(new IOException(CameraScanSource.Reason(ex), ex));
                 }
             },
             CancellationToken.None,
