@@ -73,6 +73,9 @@ internal static class JournalRecovery
         Read(damaged, "ORDER BY seq", rows);
         Read(damaged, "ORDER BY seq DESC", rows);
 
+        var kept = rows.Count == 0 ? "no event could be read" : $"kept {rows.Count} events (seq {rows.Keys.First()}–{rows.Keys.Last()})";
+        var lost = rows.Count == 0 ? 0 : rows.Keys.Last() - rows.Count;
+        var detail = $"journal damaged: {kept}, {lost} missing below the last kept seq; damaged files kept as {Path.GetFileName(damaged)}; every kept event is queued to be sent again";
         using (var connection = Open(path, readOnly: false))
         {
             using var schema = connection.CreateCommand();
@@ -92,12 +95,15 @@ internal static class JournalRecovery
                 insert.ExecuteNonQuery();
             }
 
+            // Until the journal writes its next event, it knows it was salvaged, even across a power cut.
+            insert.Parameters.Clear();
+            insert.CommandText = $"INSERT OR REPLACE INTO journal_state(key, value) VALUES ('{SqliteEntryJournal.SalvagedKey}', $detail)";
+            insert.Parameters.AddWithValue("$detail", detail);
+            insert.ExecuteNonQuery();
             tx.Commit();
         }
 
-        var kept = rows.Count == 0 ? "no event could be read" : $"kept {rows.Count} events (seq {rows.Keys.First()}–{rows.Keys.Last()})";
-        var lost = rows.Count == 0 ? 0 : rows.Keys.Last() - rows.Count;
-        return new JournalOpenReport(true, rows.Count, $"journal damaged: {kept}, {lost} missing below the last kept seq; damaged files kept as {Path.GetFileName(damaged)}; every kept event is queued to be sent again");
+        return new JournalOpenReport(true, rows.Count, detail);
     }
 
     /// <summary>Reads rows in the given order until the damage stops the cursor, keeping only rows whose payload is their own event.</summary>

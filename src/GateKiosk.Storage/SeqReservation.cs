@@ -44,7 +44,15 @@ internal sealed partial class SeqReservation
         }
 
         var through = (seq + _blockSize - 1) / _blockSize * _blockSize;
-        Write(through);
+        try
+        {
+            Write(through);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new IOException($"cannot write the seq reservation {_path}: {ex.Message}", ex);
+        }
+
         ReservedThrough = through;
     }
 

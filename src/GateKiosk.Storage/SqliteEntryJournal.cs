@@ -42,7 +42,22 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IDi
         BEGIN
             INSERT INTO outbox(seq) VALUES (new.seq);
         END;
+        CREATE TABLE IF NOT EXISTS journal_state(
+            key   TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        CREATE TRIGGER IF NOT EXISTS journal_clears_salvaged AFTER INSERT ON journal
+        BEGIN
+            DELETE FROM journal_state WHERE key = 'salvaged';
+        END;
         """;
+
+    /// <summary>
+    /// The <c>journal_state</c> key a salvage sets, in the same transaction as the events it kept, to what it found. It
+    /// stays until the next event is written (the trigger above removes it in that event's transaction), so a journal
+    /// reopened before it could declare its lost seqs (power cut, full disk) still knows it was salvaged.
+    /// </summary>
+    internal const string SalvagedKey = "salvaged";
 
     /// <summary>
     /// States of a row of <c>outbox</c>, which holds only what is not yet acknowledged: waiting, or refused and
@@ -141,6 +156,11 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IDi
         _insert.Parameters.Add("$payload", SqliteType.Blob);
         _insert.Prepare();
 
+        if (!report.Salvaged && ReadSalvaged(_writer) is { } salvaged)
+        {
+            report = report with { Salvaged = true, Detail = salvaged };
+        }
+
         var lost = FindLostTail(report.Salvaged, _lastSeq, _reservation.ReservedThrough);
         OpenReport = lost is null
             ? report
@@ -164,6 +184,14 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IDi
                 }
             }
         }
+    }
+
+    /// <summary>What a salvage found, while the journal has not written an event since; null otherwise.</summary>
+    private static string? ReadSalvaged(SqliteConnection connection)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = $"SELECT value FROM journal_state WHERE key = '{SalvagedKey}'";
+        return cmd.ExecuteScalar() as string;
     }
 
     /// <summary>

@@ -68,6 +68,21 @@ public sealed class TailLossTests : IDisposable
     }
 
     [Fact]
+    public void Append_ReservationCannotBeWritten_RefusesTheEventAndJournalsNothing()
+    {
+        using var journal = new SqliteEntryJournal(DbPath, "site-1", "kiosk-1");
+        Directory.CreateDirectory(SeqPath + ".tmp"); // the reservation's temporary file cannot be created
+
+        Assert.ThrowsAny<IOException>(() => journal.Append(Draft(0)));
+        Assert.Equal(0, journal.GetStats().LastSeq);
+        Assert.Empty(journal.ReadUnsent(0, 10));
+
+        Directory.Delete(SeqPath + ".tmp");
+        Assert.Equal(1, journal.Append(Draft(1)).Seq);
+        Assert.Equal(1000, new SeqReservation(SeqPath, SqliteEntryJournal.SeqBlock).ReservedThrough);
+    }
+
+    [Fact]
     public void Reopen_TornTailAfterPublishing_NewEventsGetSeqsAboveEveryOneHandedOut_AndTheMarkerNamesTheLostRange()
     {
         var published = PublishedJournal(1500);
@@ -98,6 +113,37 @@ public sealed class TailLossTests : IDisposable
         Assert.Equal(2002, next.Seq);
         Assert.Equal(EventChain.Hash(kept[^1].Payload.Span), next.PrevHash);
         Assert.Equal(3000, journal.ReservedThroughSeq);
+    }
+
+    [Fact]
+    public void Reopen_SalvagedButStoppedBeforeTheMarkerWasWritten_DeclaresTheLostTailOnTheNextOpen()
+    {
+        var published = PublishedJournal(1500);
+        TornJournal.CutTail(DbPath, keep: 0.75);
+
+        // The salvage commits, then the power goes before the journal writes its declaration.
+        Assert.True(JournalRecovery.Check(DbPath).Salvaged);
+
+        using (var journal = new SqliteEntryJournal(DbPath, "site-1", "kiosk-1"))
+        {
+            var report = journal.OpenReport;
+            Assert.True(report.Salvaged);
+            Assert.StartsWith("journal damaged: kept ", report.Detail, StringComparison.Ordinal);
+            var kept = journal.ReadUnsent(0, 10_000);
+            var lastKept = kept[^2].Seq;
+            Assert.InRange(lastKept, 1, 1499);
+            Assert.Equal(new LostSeqRange(lastKept + 1, 2000), report.LostSeqs);
+            var marker = Read(kept[^1]);
+            Assert.Equal(2001, marker.Seq);
+            Assert.Equal(new LostSeqRange(lastKept + 1, 2000), marker.LostSeqs);
+            Assert.Equal(EventChain.Hash(published[lastKept]), marker.PrevHash);
+        }
+
+        // Declared once: the next start finds an ordinary journal.
+        using var again = new SqliteEntryJournal(DbPath, "site-1", "kiosk-1");
+        Assert.False(again.OpenReport.Salvaged);
+        Assert.Null(again.OpenReport.LostSeqs);
+        Assert.Equal(2001, again.GetStats().LastSeq);
     }
 
     [Fact]
