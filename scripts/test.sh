@@ -25,7 +25,15 @@ dotnet build GateKiosk.sln --no-restore -c Release
 # The kiosk ships as a native executable; the tests in GateKiosk.Tests/Native run this build.
 case "$(uname -m)" in x86_64) rid=linux-x64 ;; aarch64) rid=linux-arm64 ;; *) rid="linux-$(uname -m)" ;; esac
 echo "Publishing the native kiosk ($rid) to artifacts/native"
-dotnet publish src/GateKiosk/GateKiosk.csproj -c Release -r "$rid" -p:PublishAot=true -o artifacts/native -v quiet -nologo
+publish_log=$(mktemp)
+dotnet publish src/GateKiosk/GateKiosk.csproj -c Release -r "$rid" -p:PublishAot=true -o artifacts/native -nologo >"$publish_log" 2>&1 \
+  || { cat "$publish_log"; exit 1; }
+# Only the two libraries whose native-build warnings are known and handled (see src/GateKiosk/GateKiosk.csproj) may warn.
+unexpected=$(grep -E 'warning (IL|SYSLIB)[0-9]+' "$publish_log" | grep -vE '/(System\.Device\.Gpio|Iot\.Device\.Bindings)\.dll : warning IL(2104|3053):' | sort -u || true)
+rm -f "$publish_log"
+if [ -n "$unexpected" ]; then
+  echo "The native kiosk build has new warnings:"; echo "$unexpected"; exit 1
+fi
 
 log=$(mktemp)
 set +e

@@ -9,13 +9,20 @@ namespace GateKiosk.Testing;
 /// </summary>
 public static class KioskExecutable
 {
-    /// <summary>The published native kiosk, or null when it has not been built.</summary>
+    /// <summary>
+    /// The published native kiosk, or null when it has not been built or is older than the kiosk assembly beside the
+    /// test binaries (published before the last build, so it may not hold the code under test).
+    /// </summary>
     public static string? Native =>
-        Path.Combine(RepoPaths.Root, "artifacts", "native", "gatekiosk") is var path && File.Exists(path) ? path : null;
+        Path.Combine(RepoPaths.Root, "artifacts", "native", "gatekiosk") is var path && File.Exists(path)
+        && File.GetLastWriteTimeUtc(path) >= File.GetLastWriteTimeUtc(Path.Combine(AppContext.BaseDirectory, "gatekiosk.dll"))
+            ? path
+            : null;
 
     /// <summary>The skip message of a test that needs the native kiosk.</summary>
     public const string NativeNotBuilt =
-        "the native kiosk is not built; scripts/test.sh builds it (dotnet publish src/GateKiosk -c Release -r linux-x64 -p:PublishAot=true -o artifacts/native)";
+        "the native kiosk is not built, or is older than the last build; scripts/test.sh publishes it " +
+        "(dotnet publish src/GateKiosk -c Release -r linux-x64 -p:PublishAot=true -o artifacts/native)";
 
     /// <summary>Which build <see cref="StartInfo"/> runs, for a test's output.</summary>
     public static string Description => Native is { } native ? "native " + native : "dotnet gatekiosk.dll";
