@@ -15,6 +15,9 @@ namespace GateKiosk.Mqtt;
 /// </summary>
 public sealed partial class MqttLink : IDisposable
 {
+    /// <summary>Socket send and receive buffer requested for the broker connection.</summary>
+    internal const int SocketBufferBytes = 1024 * 1024;
+
     private readonly MqttOptions _options;
     private readonly string _clientId;
     private readonly MqttApplicationMessage? _will;
@@ -214,6 +217,15 @@ public sealed partial class MqttLink : IDisposable
         // In 3.1.1 MQTTnet would throw on the 5.0-only message properties the publisher sets (content type, payload
         // format); without the check it leaves them out of the packet, which is what a 3.1.1 broker needs.
         options.ValidateFeatures = ProtocolVersion == MqttProtocolVersion.V500;
+
+        // MQTTnet fixes the socket's send and receive buffers at 8 KB unless told otherwise, which turns Linux's
+        // buffer auto-tuning off: a drained backlog of 60 KB batches then moves a few segments per scheduling round
+        // and the rate depends on the machine's load. The kernel caps this at net.core.wmem_max / rmem_max.
+        if (options.ChannelOptions is MqttClientTcpOptions tcp)
+        {
+            tcp.BufferSize = SocketBufferBytes;
+        }
+
         return options;
     }
 
