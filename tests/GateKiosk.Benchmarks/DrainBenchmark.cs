@@ -50,16 +50,35 @@ internal sealed class DrainBenchmark : IBenchmark
             var payloadFile = Path.Combine(folder, $"round{round}.lines");
             await File.WriteAllLinesAsync(payloadFile, payloads);
 
-            var peer = await RunMosquittoPubAsync(broker.Port, payloadFile);
-            var ours = await DrainAsync(journalPath, broker.Port, events);
+            // A burst leaves the broker busy for a while after the last PUBACK; each side starts on an idle broker,
+            // and the order alternates between rounds.
+            TimeSpan peer;
+            (TimeSpan Elapsed, TimeSpan Reading, TimeSpan Marking) drained;
+            if (round % 2 == 1)
+            {
+                await WaitForIdleAsync(broker);
+                peer = await RunMosquittoPubAsync(broker.Port, payloadFile);
+                await WaitForIdleAsync(broker);
+                drained = await DrainAsync(journalPath, broker.Port, events);
+            }
+            else
+            {
+                await WaitForIdleAsync(broker);
+                drained = await DrainAsync(journalPath, broker.Port, events);
+                await WaitForIdleAsync(broker);
+                peer = await RunMosquittoPubAsync(broker.Port, payloadFile);
+            }
+
+            var (ours, reading, marking) = drained;
             rounds.Add((events / ours.TotalSeconds, events / peer.TotalSeconds));
             await output.WriteLineAsync(
-                $"round {round}: GateKiosk drained {events:N0} events ({payloads.Average(p => p.Length):F0} B each) in {ours.TotalSeconds:F2} s = {events / ours.TotalSeconds:N0}/s; " +
+                $"round {round}: GateKiosk drained {events:N0} events ({payloads.Average(p => p.Length):F0} B each) in {ours.TotalSeconds:F2} s = {events / ours.TotalSeconds:N0}/s " +
+                $"(journal reads {reading.TotalSeconds:F2} s, marking sent {marking.TotalSeconds:F2} s); " +
                 $"mosquitto_pub -q 1 -l sent the same in {peer.TotalSeconds:F2} s = {events / peer.TotalSeconds:N0}/s; ratio {peer.TotalSeconds / ours.TotalSeconds:F2}");
         }
 
-        var best = rounds.MaxBy(r => r.Ours / r.Peer);
-        await output.WriteLineAsync($"drain rate: GateKiosk {best.Ours:N0} events/s, mosquitto_pub {best.Peer:N0} msg/s, ratio {best.Ours / best.Peer:F2} (target ≥ 1.0: {(best.Ours >= best.Peer ? "met" : "missed")})");
+        var worse = rounds.MinBy(r => r.Ours / r.Peer);
+        await output.WriteLineAsync($"drain rate (the round with the lower ratio): GateKiosk {worse.Ours:N0} events/s, mosquitto_pub {worse.Peer:N0} msg/s, ratio {worse.Ours / worse.Peer:F2} (target ≥ 1.0: {(worse.Ours >= worse.Peer ? "met" : "missed")})");
 
         await MeasureMemoryAsync(folder, bigBacklog, output);
         Directory.Delete(folder, recursive: true);
@@ -93,12 +112,39 @@ internal sealed class DrainBenchmark : IBenchmark
         return payloads;
     }
 
-    private static async Task<TimeSpan> DrainAsync(string journalPath, int port, int expected)
+    /// <summary>Waits (at most 15 s) until the broker has used no CPU for 300 ms.</summary>
+    private static async Task WaitForIdleAsync(Mosquitto broker)
+    {
+        if (broker.ProcessId is not { } pid)
+        {
+            return;
+        }
+
+        static long CpuTicks(int pid)
+        {
+            var fields = File.ReadAllText($"/proc/{pid}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            return long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        var clock = Stopwatch.StartNew();
+        var last = CpuTicks(pid);
+        var quiet = 0;
+        while (quiet < 3 && clock.Elapsed < TimeSpan.FromSeconds(15))
+        {
+            await Task.Delay(100);
+            var now = CpuTicks(pid);
+            quiet = now == last ? quiet + 1 : 0;
+            last = now;
+        }
+    }
+
+    private static async Task<(TimeSpan Elapsed, TimeSpan Reading, TimeSpan Marking)> DrainAsync(string journalPath, int port, int expected)
     {
         using var journal = new SqliteEntryJournal(journalPath, Site, Kiosk);
         var options = new MqttOptions { Host = "127.0.0.1", Port = port, ClientId = "bench-drain-" + Path.GetFileNameWithoutExtension(journalPath) };
         var kiosk = new KioskOptions { SiteId = Site, KioskId = Kiosk };
-        using var publisher = new MqttEntryPublisher(journal, Options.Create(options), Options.Create(kiosk), TimeProvider.System, NullLoggerFactory.Instance);
+        var timed = new TimedJournal(journal);
+        using var publisher = new MqttEntryPublisher(timed, Options.Create(options), Options.Create(kiosk), TimeProvider.System, NullLoggerFactory.Instance);
         var clock = Stopwatch.StartNew();
         await publisher.StartAsync(CancellationToken.None);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
@@ -114,7 +160,7 @@ internal sealed class DrainBenchmark : IBenchmark
             throw new InvalidOperationException("the journal did not drain completely");
         }
 
-        return elapsed;
+        return (elapsed, timed.Reading, timed.Marking);
     }
 
     private static async Task<TimeSpan> RunMosquittoPubAsync(int port, string payloadFile)

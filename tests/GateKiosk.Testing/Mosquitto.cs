@@ -40,6 +40,9 @@ public sealed class Mosquitto : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The broker's process id while it runs.</summary>
+    public int? ProcessId => _process is { HasExited: false } p ? p.Id : null;
+
     /// <summary>The broker's folder (configuration, data, and whatever files the test put there).</summary>
     public string Folder => _folder;
 
