@@ -13,7 +13,11 @@ namespace GateKiosk.Storage;
 /// The seqs above the last event kept that may have been handed out before (the journal's reservation) and are declared
 /// lost by a <c>journal-tail-lost</c> event; null when nothing above the last event can be missing.
 /// </param>
-public sealed record JournalOpenReport(bool Salvaged, long Events, string Detail, LostSeqRange? LostSeqs = null);
+/// <param name="SeqFileProblem">
+/// Why <c>journal.seq</c> could not be used although it exists; null when it was read or is absent. Without it the
+/// journal continues after its last event and cannot declare a lost tail.
+/// </param>
+public sealed record JournalOpenReport(bool Salvaged, long Events, string Detail, LostSeqRange? LostSeqs = null, string? SeqFileProblem = null);
 
 /// <summary>
 /// Checks the journal before use and salvages a damaged one. SQLite's WAL already survives a torn write of its

@@ -23,8 +23,14 @@ internal sealed partial class SeqReservation
         ArgumentOutOfRangeException.ThrowIfLessThan(blockSize, 1);
         _path = path;
         _blockSize = blockSize;
-        ReservedThrough = Read(path) ?? 0;
+        (ReservedThrough, Problem) = Read(path);
     }
+
+    /// <summary>
+    /// Why the file could not be used although it exists (unreadable, or no number in it); null when it was read or is
+    /// absent. The journal then cannot tell whether numbers above its last event were handed out.
+    /// </summary>
+    public string? Problem { get; }
 
     /// <summary>The file.</summary>
     public string FilePath => _path;
@@ -69,16 +75,22 @@ internal sealed partial class SeqReservation
         SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(_path))!);
     }
 
-    private static long? Read(string path)
+    private static (long Through, string? Problem) Read(string path)
     {
         try
         {
             var value = File.ReadLines(path).Select(l => l.Trim()).LastOrDefault(l => l.Length > 0 && !l.StartsWith('#'));
-            return long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var through) ? through : null;
+            return long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var through)
+                ? (through, null)
+                : (0, $"{Path.GetFileName(path)} holds no seq number");
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
-            return null;
+            return (0, null);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return (0, $"{Path.GetFileName(path)} cannot be read: {ex.Message}");
         }
     }
 

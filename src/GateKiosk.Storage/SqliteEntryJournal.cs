@@ -161,6 +161,11 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IDi
             report = report with { Salvaged = true, Detail = salvaged };
         }
 
+        if (_reservation.Problem is { } problem)
+        {
+            report = report with { SeqFileProblem = problem };
+        }
+
         var lost = FindLostTail(report.Salvaged, _lastSeq, _reservation.ReservedThrough);
         OpenReport = lost is null
             ? report

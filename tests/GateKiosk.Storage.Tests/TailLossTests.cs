@@ -83,6 +83,21 @@ public sealed class TailLossTests : IDisposable
     }
 
     [Fact]
+    public void Open_ReservationFileWithoutANumber_IsReportedAndWrittenAgain()
+    {
+        PublishedJournal(10);
+        File.WriteAllText(SeqPath, "garbage\n");
+
+        using var journal = new SqliteEntryJournal(DbPath, "site-1", "kiosk-1");
+
+        Assert.Equal("journal.seq holds no seq number", journal.OpenReport.SeqFileProblem);
+        Assert.Null(journal.OpenReport.LostSeqs);
+        Assert.Equal(11, journal.Append(Draft(10)).Seq);
+        Assert.Equal(1000, new SeqReservation(SeqPath, SqliteEntryJournal.SeqBlock).ReservedThrough);
+        Assert.Null(new SeqReservation(SeqPath, SqliteEntryJournal.SeqBlock).Problem);
+    }
+
+    [Fact]
     public void Reopen_TornTailAfterPublishing_NewEventsGetSeqsAboveEveryOneHandedOut_AndTheMarkerNamesTheLostRange()
     {
         var published = PublishedJournal(1500);

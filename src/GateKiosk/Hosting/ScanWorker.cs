@@ -28,6 +28,12 @@ internal sealed partial class ScanWorker(IScanSource source, IScannerHealth heal
             }
         }
 
+        if (journal is SqliteEntryJournal { OpenReport.SeqFileProblem: { } problem })
+        {
+            LogSeqFileProblem(problem);
+            pipeline.RecordSystemEvent($"journal-seq-unreadable: {problem}; numbering continues after the last event and is reserved again");
+        }
+
         pipeline.RecordSystemEvent("kiosk-started");
         LogReading(source.Name);
         health.ConnectionChanged += OnConnectionChanged;
@@ -77,6 +83,9 @@ internal sealed partial class ScanWorker(IScanSource source, IScannerHealth heal
             pipeline.RecordSystemEvent(ScannerReconnected);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The journal's seq reservation was not usable ({Problem}): numbering continues after the last event; a journal damaged now could reuse numbers")]
+    private partial void LogSeqFileProblem(string problem);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The journal opened without some of its events: {Detail}")]
     private partial void LogJournalLoss(string detail);

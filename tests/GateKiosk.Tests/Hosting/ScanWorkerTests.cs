@@ -45,4 +45,41 @@ public sealed class ScanWorkerTests
         Assert.Equal([(EventTypes.System, ScanWorker.ScannerDisconnected), (EventTypes.System, ScanWorker.ScannerReconnected)], details);
         Assert.Equal(1, health.Current.Disconnects);
     }
+
+    [Fact]
+    public async Task ExecuteAsync_SeqReservationUnreadable_JournalsWhyBeforeTheStartEvent()
+    {
+        var folder = Directory.CreateTempSubdirectory("gk-seqfile-");
+        try
+        {
+            File.WriteAllText(Path.Combine(folder.FullName, "journal.seq"), "not a number\n");
+            using var journal = new GateKiosk.Storage.SqliteEntryJournal(Path.Combine(folder.FullName, "journal.db"), "site-1", "kiosk-1");
+            var time = TimeProvider.System;
+            var kiosk = Options.Create(new KioskOptions { SiteId = "site-1", KioskId = "kiosk-1" });
+            var pipeline = new GatePipeline(
+                new CredentialVerifier([new BadgeAllowlistVerifier(Options.Create(new BadgeOptions()))]),
+                new AccessDecider(kiosk),
+                journal,
+                new FakeGateSignal(),
+                new FakeTimeSourceProbe(TimeSources.Ntp),
+                time,
+                NullLogger<GatePipeline>.Instance);
+            var health = new ScannerHealthTracker("test", time);
+            using var worker = new ScanWorker(new SimulatedScanSource("test", time), health, pipeline, journal, NullLogger<ScanWorker>.Instance);
+
+            await worker.StartAsync(CancellationToken.None);
+            await Eventually.TrueAsync(() => journal.GetStats().LastSeq >= 2, TimeSpan.FromSeconds(10), "the worker journals its start");
+            await worker.StopAsync(CancellationToken.None);
+
+            var details = journal.ReadUnsent(0, 10)
+                .Select(e => JsonSerializer.Deserialize(e.Payload.Span, ContractsJsonContext.Default.EntryEvent)!.Detail)
+                .ToList();
+            Assert.StartsWith("journal-seq-unreadable: journal.seq holds no seq number;", details[0], StringComparison.Ordinal);
+            Assert.Equal("kiosk-started", details[1]);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
 }
