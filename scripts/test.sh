@@ -26,14 +26,18 @@ dotnet build GateKiosk.sln --no-restore -c Release
 case "$(uname -m)" in x86_64) rid=linux-x64 ;; aarch64) rid=linux-arm64 ;; *) rid="linux-$(uname -m)" ;; esac
 echo "Publishing the native kiosk ($rid) to artifacts/native"
 publish_log=$(mktemp)
+trap 'rm -f "$publish_log"' EXIT
+# The native compile runs every time (not only when its inputs changed), so its warnings are always checked.
+rm -rf "src/GateKiosk/obj/Release/net10.0/$rid/native"
 dotnet publish src/GateKiosk/GateKiosk.csproj -c Release -r "$rid" -p:PublishAot=true -o artifacts/native -nologo >"$publish_log" 2>&1 \
   || { cat "$publish_log"; exit 1; }
 # Only the two libraries whose native-build warnings are known and handled (see src/GateKiosk/GateKiosk.csproj) may warn.
-unexpected=$(grep -E 'warning (IL|SYSLIB)[0-9]+' "$publish_log" | grep -vE '/(System\.Device\.Gpio|Iot\.Device\.Bindings)\.dll : warning IL(2104|3053):' | sort -u || true)
-rm -f "$publish_log"
+unexpected=$(grep -E 'warning [A-Z]+[0-9]+' "$publish_log" | grep -vE '/(System\.Device\.Gpio|Iot\.Device\.Bindings)\.dll : warning IL(2104|3053):' | sort -u || true)
 if [ -n "$unexpected" ]; then
   echo "The native kiosk build has new warnings:"; echo "$unexpected"; exit 1
 fi
+# The native tests must run here, not skip.
+export GATEKIOSK_REQUIRE_NATIVE=1
 
 log=$(mktemp)
 set +e

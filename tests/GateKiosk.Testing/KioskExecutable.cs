@@ -19,6 +19,9 @@ public static class KioskExecutable
             ? path
             : null;
 
+    /// <summary>True when the test command asked for the native build to be tested (it sets <c>GATEKIOSK_REQUIRE_NATIVE=1</c> after publishing it).</summary>
+    public static bool NativeRequired => Environment.GetEnvironmentVariable("GATEKIOSK_REQUIRE_NATIVE") == "1";
+
     /// <summary>The skip message of a test that needs the native kiosk.</summary>
     public const string NativeNotBuilt =
         "the native kiosk is not built, or is older than the last build; scripts/test.sh publishes it " +
