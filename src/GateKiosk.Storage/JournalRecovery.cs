@@ -27,8 +27,21 @@ public sealed record JournalOpenReport(bool Salvaged, long Events, string Detail
 /// </summary>
 internal static class JournalRecovery
 {
+    /// <summary>
+    /// Beside the journal while a salvage runs: the damaged files' name (first line) and the stage, <c>moving</c> (the
+    /// damaged files are being set aside) or <c>rebuilding</c> (the new journal is being written). A salvage cut short
+    /// by a power cut or a full disk is finished from it at the next start, so the events it was saving are not left
+    /// behind in the damaged files.
+    /// </summary>
+    internal const string SalvageMarkerSuffix = ".salvaging";
+
     public static JournalOpenReport Check(string path)
     {
+        if (File.Exists(path + SalvageMarkerSuffix))
+        {
+            return Salvage(path);
+        }
+
         if (!File.Exists(path))
         {
             return new JournalOpenReport(false, 0, "new journal");
@@ -64,12 +77,29 @@ internal static class JournalRecovery
 
     private static JournalOpenReport Salvage(string path)
     {
-        var damaged = $"{path}.damaged-{DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}";
-        foreach (var suffix in new[] { "", "-wal", "-shm" })
+        var marker = path + SalvageMarkerSuffix;
+        string[] suffixes = ["-wal", "-shm", ""];
+        var (damaged, stage) = ReadMarker(marker, path) ?? (FreeDamagedName(path, suffixes), "moving");
+        if (stage == "moving")
         {
-            if (File.Exists(path + suffix))
+            WriteMarker(marker, damaged, "moving");
+            foreach (var suffix in suffixes)
             {
-                File.Move(path + suffix, damaged + suffix, overwrite: true);
+                // A rename is all or nothing: a file still here was not moved yet.
+                if (File.Exists(path + suffix) && !File.Exists(damaged + suffix))
+                {
+                    File.Move(path + suffix, damaged + suffix);
+                }
+            }
+
+            WriteMarker(marker, damaged, "rebuilding");
+        }
+        else
+        {
+            // The new journal was being written when the salvage stopped: start it again from the damaged files.
+            foreach (var suffix in suffixes)
+            {
+                File.Delete(path + suffix);
             }
         }
 
@@ -107,7 +137,50 @@ internal static class JournalRecovery
             tx.Commit();
         }
 
+        File.Delete(marker);
+
         return new JournalOpenReport(true, rows.Count, detail);
+    }
+
+    /// <summary>A name for the damaged files that no earlier salvage used.</summary>
+    private static string FreeDamagedName(string path, string[] suffixes)
+    {
+        var name = $"{path}.damaged-{DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}";
+        var candidate = name;
+        for (var n = 2; suffixes.Any(suffix => File.Exists(candidate + suffix)); n++)
+        {
+            candidate = $"{name}-{n}";
+        }
+
+        return candidate;
+    }
+
+    /// <summary>The damaged files' path and the stage of an interrupted salvage; null when there is none, or its marker is unreadable.</summary>
+    private static (string Damaged, string Stage)? ReadMarker(string marker, string path)
+    {
+        try
+        {
+            var lines = File.ReadAllLines(marker);
+            var damaged = lines.Length > 0 ? Path.Combine(Path.GetDirectoryName(path)!, Path.GetFileName(lines[0].Trim())) : "";
+            return lines.Length >= 2 && damaged.Length > 0 && lines[1].Trim() is "moving" or "rebuilding" ? (damaged, lines[1].Trim()) : null;
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private static void WriteMarker(string marker, string damaged, string stage)
+    {
+        var temporary = marker + ".tmp";
+        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            file.Write(System.Text.Encoding.UTF8.GetBytes($"{Path.GetFileName(damaged)}\n{stage}\n"));
+            file.Flush(flushToDisk: true);
+        }
+
+        File.Move(temporary, marker, overwrite: true);
+        SeqReservation.SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(marker))!);
     }
 
     /// <summary>Reads rows in the given order until the damage stops the cursor, keeping only rows whose payload is their own event.</summary>

@@ -98,7 +98,7 @@ internal sealed partial class SeqReservation
     /// fsyncs a folder so that a rename in it survives a power cut (rename(2) alone is atomic but not durable). .NET has no
     /// API for this: a directory cannot be opened as a <see cref="FileStream"/>.
     /// </summary>
-    private static void SyncDirectory(string directory)
+    internal static void SyncDirectory(string directory)
     {
         if (OperatingSystem.IsWindows())
         {

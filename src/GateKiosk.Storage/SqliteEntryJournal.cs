@@ -174,7 +174,7 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IDi
         {
             // The chain continues from the last event kept (_lastHash); the numbers in between are never used again.
             _pendingTailLost = (lost, report.Salvaged
-                ? "the journal was damaged and rebuilt from the events that could be read"
+                ? $"the journal was damaged and rebuilt from the events that could be read ({report.Detail})"
                 : "the journal was found without events it had numbered");
             _lastSeq = lost.To;
             lock (_writeLock)

@@ -162,6 +162,44 @@ public sealed class TailLossTests : IDisposable
     }
 
     [Fact]
+    public void Reopen_SalvageCutShortWhileRebuilding_FinishesItFromTheDamagedFiles()
+    {
+        var published = PublishedJournal(1500);
+        TornJournal.CutTail(DbPath, keep: 0.75);
+        string expectedKept;
+        var reference = Path.Combine(_folder, "reference");
+        Directory.CreateDirectory(reference);
+        File.Copy(DbPath, Path.Combine(reference, "journal.db"));
+        File.Copy(SeqPath, Path.Combine(reference, "journal.seq"));
+        using (var uninterrupted = new SqliteEntryJournal(Path.Combine(reference, "journal.db"), "site-1", "kiosk-1"))
+        {
+            expectedKept = uninterrupted.OpenReport.Detail.Split("; damaged files")[0];
+        }
+
+        // The damaged files were set aside and the new journal was being written when the power went: an empty journal.
+        File.Move(DbPath, DbPath + ".damaged-20261127T000000Z");
+        File.WriteAllText(DbPath + JournalRecovery.SalvageMarkerSuffix, "journal.db.damaged-20261127T000000Z\nrebuilding\n");
+        using (var partial = new SqliteConnection($"Data Source={DbPath};Pooling=False"))
+        {
+            partial.Open();
+            using var cmd = partial.CreateCommand();
+            cmd.CommandText = SqliteEntryJournal.Schema;
+            cmd.ExecuteNonQuery();
+        }
+
+        using var journal = new SqliteEntryJournal(DbPath, "site-1", "kiosk-1");
+
+        Assert.True(journal.OpenReport.Salvaged);
+        Assert.StartsWith(expectedKept + "; damaged files kept as journal.db.damaged-20261127T000000Z", journal.OpenReport.Detail, StringComparison.Ordinal);
+        var kept = journal.ReadUnsent(0, 10_000);
+        var lastKept = kept[^2].Seq;
+        Assert.True(lastKept > 1000, $"kept up to seq {lastKept}");
+        Assert.All(kept.SkipLast(1), e => Assert.Equal(published[e.Seq], e.Payload.ToArray()));
+        Assert.Equal(new LostSeqRange(lastKept + 1, 2000), Read(kept[^1]).LostSeqs);
+        Assert.False(File.Exists(DbPath + JournalRecovery.SalvageMarkerSuffix));
+    }
+
+    [Fact]
     public void Reopen_TornASecondTime_DeclaresFromTheNewLastKeptEventUpToTheNewReservation()
     {
         PublishedJournal(1500);
