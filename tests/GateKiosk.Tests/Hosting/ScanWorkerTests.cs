@@ -3,6 +3,7 @@ using GateKiosk.Contracts;
 using GateKiosk.Core;
 using GateKiosk.Core.Credentials;
 using GateKiosk.Core.Deciding;
+using GateKiosk.Core.Journaling;
 using GateKiosk.Core.Scanning;
 using GateKiosk.Devices.Simulated;
 using GateKiosk.Hosting;
@@ -15,20 +16,21 @@ namespace GateKiosk.Tests.Hosting;
 
 public sealed class ScanWorkerTests
 {
+    private static GatePipeline Pipeline(IEntryJournal journal, TimeProvider time) => new(
+        new CredentialVerifier([new BadgeAllowlistVerifier(Options.Create(new BadgeOptions()))]),
+        new AccessDecider(Options.Create(new KioskOptions { SiteId = "site-1", KioskId = "kiosk-1" })),
+        journal,
+        new FakeGateSignal(),
+        new FakeTimeSourceProbe(TimeSources.Ntp),
+        time,
+        NullLogger<GatePipeline>.Instance);
+
     [Fact]
     public void OnConnectionChanged_ReaderGoesAwayAndComesBack_JournalsSystemEvents()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero));
         var journal = new FakeEntryJournal();
-        var kiosk = Options.Create(new KioskOptions { SiteId = "site-1", KioskId = "kiosk-1" });
-        var pipeline = new GatePipeline(
-            new CredentialVerifier([new BadgeAllowlistVerifier(Options.Create(new BadgeOptions()))]),
-            new AccessDecider(kiosk),
-            journal,
-            new FakeGateSignal(),
-            new FakeTimeSourceProbe(TimeSources.Ntp),
-            time,
-            NullLogger<GatePipeline>.Instance);
+        var pipeline = Pipeline(journal, time);
         var health = new ScannerHealthTracker("serial:/dev/ttyACM0", time);
         using var worker = new ScanWorker(new SimulatedScanSource("serial:/dev/ttyACM0", time), health, pipeline, journal, NullLogger<ScanWorker>.Instance);
         health.ConnectionChanged += worker.OnConnectionChanged;
@@ -55,15 +57,7 @@ public sealed class ScanWorkerTests
             File.WriteAllText(Path.Combine(folder.FullName, "journal.seq"), "not a number\n");
             using var journal = new GateKiosk.Storage.SqliteEntryJournal(Path.Combine(folder.FullName, "journal.db"), "site-1", "kiosk-1");
             var time = TimeProvider.System;
-            var kiosk = Options.Create(new KioskOptions { SiteId = "site-1", KioskId = "kiosk-1" });
-            var pipeline = new GatePipeline(
-                new CredentialVerifier([new BadgeAllowlistVerifier(Options.Create(new BadgeOptions()))]),
-                new AccessDecider(kiosk),
-                journal,
-                new FakeGateSignal(),
-                new FakeTimeSourceProbe(TimeSources.Ntp),
-                time,
-                NullLogger<GatePipeline>.Instance);
+            var pipeline = Pipeline(journal, time);
             var health = new ScannerHealthTracker("test", time);
             using var worker = new ScanWorker(new SimulatedScanSource("test", time), health, pipeline, journal, NullLogger<ScanWorker>.Instance);
 

@@ -126,8 +126,8 @@ public sealed class NativeKioskTests(ITestOutputHelper output) : IDisposable
             kiosk.BeginErrorReadLine();
             try
             {
+                // Either line ends the wait: "reader connected" once the library has started, "went away" when it failed.
                 await Eventually.TrueAsync(() => log.Any(l => l.Contains("v4l2:" + device + ": reader", StringComparison.Ordinal)), Timeout, "the kiosk tries the camera");
-                await Task.Delay(500);
             }
             finally
             {
@@ -194,9 +194,7 @@ public sealed class NativeKioskTests(ITestOutputHelper output) : IDisposable
             await Eventually.TrueAsync(() => log.Any(l => l.Contains("reader connected", StringComparison.Ordinal)), Timeout, "the kiosk opens the serial scanner");
             await using (var writer = scanner.OpenWriter())
             {
-                await writer.WriteAsync("E1001\r"u8.ToArray());
-                await Task.Delay(200);
-                await writer.WriteAsync("E9999\r"u8.ToArray());
+                await writer.WriteAsync("E1001\rE9999\r"u8.ToArray());
             }
 
             using var collect = Start("/usr/bin/mosquitto_sub", [.. session, "-C", "3", "-W", "60"]);
