@@ -18,7 +18,7 @@ public sealed class DccConformanceTests(ITestOutputHelper output)
     [SkippableFact]
     public void Corpus_EveryExpectedFlag_AgreesOrIsDocumented()
     {
-        var root = RepoPaths.Corpus("dcc");
+        var root = RepoPaths.CorpusForTest("dcc");
         Skip.If(root is null, RepoPaths.CorpusMissing("dcc"));
 
         var files = Directory.GetFiles(root!, "*.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();

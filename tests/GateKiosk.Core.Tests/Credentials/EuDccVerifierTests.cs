@@ -67,7 +67,7 @@ public sealed class EuDccVerifierTests
 
     private static (string Text, SignedCredentialSettings Settings, DateTimeOffset Clock, JsonElement Json) Load(string file, DccRules rules)
     {
-        var root = RepoPaths.Corpus("dcc");
+        var root = RepoPaths.CorpusForTest("dcc");
         Skip.If(root is null, RepoPaths.CorpusMissing("dcc"));
         using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(root!, file)));
         var context = doc.RootElement.GetProperty("TESTCTX");

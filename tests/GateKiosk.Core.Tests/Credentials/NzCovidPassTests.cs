@@ -29,7 +29,7 @@ public sealed class NzCovidPassTests
     [MemberData(nameof(Examples))]
     public void Verify_SpecExample_GivesSpecOutcome(string example, string expected)
     {
-        var root = RepoPaths.Corpus("nzcp");
+        var root = RepoPaths.CorpusForTest("nzcp");
         Skip.If(root is null, RepoPaths.CorpusMissing("nzcp"));
 
         var text = File.ReadAllText(Path.Combine(root!, "examples", example)).Trim();
@@ -46,7 +46,7 @@ public sealed class NzCovidPassTests
     [SkippableFact]
     public void Verify_NotActiveExampleAfterItsStart_IsValid()
     {
-        var root = RepoPaths.Corpus("nzcp");
+        var root = RepoPaths.CorpusForTest("nzcp");
         Skip.If(root is null, RepoPaths.CorpusMissing("nzcp"));
 
         var text = File.ReadAllText(Path.Combine(root!, "examples", "invalid", "nzcp-notactive-payload.txt")).Trim();
@@ -58,7 +58,7 @@ public sealed class NzCovidPassTests
     [SkippableFact]
     public void Verify_UndocumentedRevokedKeyImage_IsUnknownIssuer()
     {
-        var root = RepoPaths.Corpus("nzcp");
+        var root = RepoPaths.CorpusForTest("nzcp");
         Skip.If(root is null, RepoPaths.CorpusMissing("nzcp"));
 
         var text = CorpusValues.DecodeQr(File.ReadAllBytes(Path.Combine(root!, "examples", "invalid", "nzcp-revoked-public-key.png")));

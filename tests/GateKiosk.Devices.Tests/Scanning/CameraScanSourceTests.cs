@@ -149,7 +149,7 @@ public sealed class CameraScanSourceTests : IDisposable
     [SkippableFact]
     public void Decode_QrBlackboxPhotos_MatchExpectedTextIncludingShiftJis()
     {
-        var corpus = RepoPaths.Corpus("qr-blackbox");
+        var corpus = RepoPaths.CorpusForTest("qr-blackbox");
         Skip.If(corpus is null, RepoPaths.CorpusMissing("qr-blackbox"));
         var decoder = new QrFrameDecoder(DecodeEffort.Still);
 
