@@ -51,6 +51,12 @@ internal sealed class CentralProbe : IDisposable
                 continue;
             }
 
+            if (!row.TryGetProperty("events", out _))
+            {
+                // A renamed field would otherwise read as nothing stored, and the run would wait out its cap.
+                throw new InvalidOperationException("GET /api/kiosks returned a kiosk without an 'events' count; the load test reads that field.");
+            }
+
             kiosks++;
             online += Text(row, "state") == "online" ? 1 : 0;
             events += Number(row, "events");
