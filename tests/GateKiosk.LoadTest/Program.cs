@@ -265,15 +265,24 @@ internal sealed class LoadRun(LoadOptions options, TimeProvider time, TextWriter
 
         var held = new List<TimeSpan>(options.KiosksProbes);
         KiosksSnapshot? last = null;
-        for (var i = 0; i < options.KiosksProbes; i++)
+        try
         {
-            last = await central.GetKiosksAsync(cancellationToken);
-            held.Add(last.Elapsed);
+            for (var i = 0; i < options.KiosksProbes; i++)
+            {
+                last = await central.GetKiosksAsync(cancellationToken);
+                held.Add(last.Elapsed);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The figures measured so far still stand; the run is reported as having missed its cap.
+            Check($"the run reached its cap of {options.Duration} during the GET /api/kiosks calls ({held.Count} of {options.KiosksProbes} made)",
+                false, "finish within --duration", missed);
         }
 
         var heldP99 = Percentile.Of(held, 99);
         Check($"GET /api/kiosks holding everything ({held.Count} calls): p50 {Percentile.Ms(Percentile.Of(held, 50))}, p99 {Percentile.Ms(heldP99)}",
-            heldP99.TotalMilliseconds <= options.KiosksP99Ms, $"target p99 <= {options.KiosksP99Ms} ms", missed);
+            held.Count > 0 && heldP99.TotalMilliseconds <= options.KiosksP99Ms, $"target p99 <= {options.KiosksP99Ms} ms", missed);
 
         if (last is not null)
         {
