@@ -65,7 +65,7 @@ internal sealed partial class SeqReservation
     private void Write(long through)
     {
         var temporary = _path + ".tmp";
-        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        using (var file = GateKiosk.Core.PrivateFiles.CreateFile(temporary))
         {
             file.Write(System.Text.Encoding.ASCII.GetBytes($"{Header}\n{through.ToString(CultureInfo.InvariantCulture)}\n"));
             file.Flush(flushToDisk: true);

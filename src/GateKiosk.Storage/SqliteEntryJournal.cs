@@ -129,8 +129,9 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IDi
         _options = options;
         _time = time;
         _timeSource = timeSource;
-        Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
+        PrivateFiles.CreateFolder(Path.GetDirectoryName(_path)!);
         var report = JournalRecovery.Check(_path);
+        PrivateFiles.PrepareDatabase(_path);
         _reservation = new SeqReservation(Path.ChangeExtension(_path, ".seq"), SeqBlock);
 
         _writer = Open(_path, "FULL");

@@ -62,7 +62,7 @@ public sealed class SqliteEventStore : IDisposable
 
     public SqliteEventStore(string databasePath, TimeProvider time)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(databasePath))!);
+        GateKiosk.Core.PrivateFiles.PrepareDatabase(databasePath);
         _time = time;
         _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = databasePath, Pooling = false }.ToString());
         _connection.Open();

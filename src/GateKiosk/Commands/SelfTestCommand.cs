@@ -1,6 +1,5 @@
 using System.Device.Gpio;
 using System.Diagnostics;
-using System.Net.Sockets;
 using GateKiosk.Contracts;
 using GateKiosk.Core;
 using GateKiosk.Core.Signalling;
@@ -82,8 +81,8 @@ internal static class SelfTestCommand
         var results = new List<SelfTestResult>();
         await CheckDoorAsync(gpio, door, display, simulated, setup, results);
         results.Add(CheckReader(scanner, simulated));
-        results.Add(await CheckBrokerAsync(mqtt, simulated));
-        results.Add(CheckClock(setup.Time));
+        results.Add(await CheckBrokerAsync(mqtt, kiosk, simulated, setup.Time));
+        results.Add(CheckClock(setup.Time, kiosk.DataDirectory));
         results.Add(CheckDisk(kiosk, configuration, simulated));
 
         await output.WriteLineAsync(Table(results));
@@ -258,7 +257,11 @@ internal static class SelfTestCommand
             : new("reader", SelfTestStatus.Fail, $"Scanner:Path {scanner.Path} does not exist");
     }
 
-    private static async Task<SelfTestResult> CheckBrokerAsync(MqttOptions mqtt, bool simulated)
+    /// <summary>
+    /// A real MQTT connect as the kiosk (its client id, TLS files, credentials) and one publish to its own status
+    /// topic: a refused certificate, a wrong password or an ACL that refuses the kiosk is a FAIL with the broker's reason.
+    /// </summary>
+    private static async Task<SelfTestResult> CheckBrokerAsync(MqttOptions mqtt, KioskOptions kiosk, bool simulated, TimeProvider time)
     {
         if (string.IsNullOrWhiteSpace(mqtt.Host))
         {
@@ -267,36 +270,53 @@ internal static class SelfTestCommand
                 : new("broker", SelfTestStatus.Fail, "Mqtt:Host not set");
         }
 
-        var timeout = mqtt.Timeout > TimeSpan.FromSeconds(5) || mqtt.Timeout <= TimeSpan.Zero ? TimeSpan.FromSeconds(5) : mqtt.Timeout;
-        using var client = new TcpClient();
-        using var cts = new CancellationTokenSource(timeout);
+        var invalid = new MqttOptionsValidator().Validate(null, mqtt);
+        if (invalid.Failed)
+        {
+            return new("broker", SelfTestStatus.Fail, string.Join(" ", invalid.Failures ?? []));
+        }
+
+        var checkOptions = mqtt.Timeout > TimeSpan.FromSeconds(5) ? Copy(mqtt, TimeSpan.FromSeconds(5)) : mqtt;
+        var clientId = string.IsNullOrEmpty(mqtt.ClientId) ? $"gatekiosk-{kiosk.SiteId}-{kiosk.KioskId}" : mqtt.ClientId;
         var started = Stopwatch.GetTimestamp();
-        try
-        {
-            await client.ConnectAsync(mqtt.Host, mqtt.Port, cts.Token);
-            return new("broker", SelfTestStatus.Ok, $"{mqtt.Host}:{mqtt.Port} reachable in {Stopwatch.GetElapsedTime(started).TotalMilliseconds:F0} ms");
-        }
-        catch (OperationCanceledException)
-        {
-            return new("broker", SelfTestStatus.Fail, $"{mqtt.Host}:{mqtt.Port} no answer within {timeout.TotalSeconds:F0} s");
-        }
-        catch (SocketException ex)
-        {
-            return new("broker", SelfTestStatus.Fail, $"{mqtt.Host}:{mqtt.Port} {ex.SocketErrorCode}");
-        }
+        var result = await MqttBrokerCheck.RunAsync(checkOptions, clientId, Topics.Status(kiosk.SiteId, kiosk.KioskId), time, CancellationToken.None);
+        return result.Outcome == BrokerCheckOutcome.Ok
+            ? new("broker", SelfTestStatus.Ok, $"{result.Detail} in {Stopwatch.GetElapsedTime(started).TotalMilliseconds:F0} ms")
+            : new("broker", SelfTestStatus.Fail, $"{result.Outcome}: {result.Detail}");
     }
 
-    private static SelfTestResult CheckClock(TimeProvider time)
+    private static MqttOptions Copy(MqttOptions mqtt, TimeSpan timeout) => new()
+    {
+        Host = mqtt.Host,
+        Port = mqtt.Port,
+        ClientId = mqtt.ClientId,
+        Username = mqtt.Username,
+        Password = mqtt.Password,
+        KeepAlive = mqtt.KeepAlive,
+        SessionExpiry = mqtt.SessionExpiry,
+        ReconnectMinDelay = mqtt.ReconnectMinDelay,
+        ReconnectMaxDelay = mqtt.ReconnectMaxDelay,
+        Timeout = timeout,
+        TelemetryInterval = mqtt.TelemetryInterval,
+        MaxInFlight = mqtt.MaxInFlight,
+        UseTls = mqtt.UseTls,
+        CaFile = mqtt.CaFile,
+        ClientCertificateFile = mqtt.ClientCertificateFile,
+        ClientKeyFile = mqtt.ClientKeyFile,
+        ProtocolVersion = mqtt.ProtocolVersion,
+    };
+
+    private static SelfTestResult CheckClock(TimeProvider time, string dataDirectory)
     {
         var now = time.GetUtcNow();
-        var source = new TimeSourceProbe(time).Current;
+        var source = new TimeSourceProbe(time, dataDirectory).Current;
         if (now.Year < 2025)
         {
             return new("clock", SelfTestStatus.Fail, $"{now:yyyy-MM-dd HH:mm} UTC is not a plausible date; set the time or enable NTP");
         }
 
         return source == TimeSources.None
-            ? new("clock", SelfTestStatus.Warn, $"{now:yyyy-MM-dd HH:mm:ss} UTC, not synchronised (no NTP, no RTC): events are marked timeSource=none")
+            ? new("clock", SelfTestStatus.Warn, $"{now:yyyy-MM-dd HH:mm:ss} UTC, not synchronised (the kernel clock is not NTP-synchronised and no RTC kept time since the last sync): events are marked timeSource=none")
             : new("clock", SelfTestStatus.Ok, $"{now:yyyy-MM-dd HH:mm:ss} UTC from {source}");
     }
 

@@ -75,7 +75,7 @@ public static class KioskServiceCollectionExtensions
         services.TryAddSingleton<IEntryJournal>(sp => sp.GetRequiredService<SqliteEntryJournal>());
         services.TryAddSingleton<IJournalMaintenance>(sp => sp.GetRequiredService<SqliteEntryJournal>());
         services.AddHostedService<JournalMaintenanceService>();
-        services.TryAddSingleton<ITimeSourceProbe>(sp => new TimeSourceProbe(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<ITimeSourceProbe>(sp => new TimeSourceProbe(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<KioskOptions>>().Value.DataDirectory));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ICredentialVerifier, BadgeAllowlistVerifier>());
         services.AddSignedCredentials();
         services.TryAddSingleton(sp => new CredentialVerifier(

@@ -8,16 +8,33 @@ using GateKiosk.Testing;
 
 namespace GateKiosk.Tests.Commands;
 
-public sealed class SelfTestCommandTests : IDisposable
+public sealed class SelfTestCommandTests : IAsyncLifetime
 {
+    private const string Password = "kiosk-password";
     private readonly string _data = Path.Combine(Path.GetTempPath(), "gk-selftest-" + Guid.NewGuid().ToString("N")[..8]);
-    private readonly TcpListener _broker = new(IPAddress.Loopback, 0);
+    private Mosquitto _broker = null!;
 
-    public SelfTestCommandTests() => _broker.Start();
-
-    public void Dispose()
+    // A real broker with a password: the self-test logs in as the kiosk and publishes to its status topic.
+    public async Task InitializeAsync() => _broker = await Mosquitto.StartWithConfigAsync((port, folder) =>
     {
-        _broker.Dispose();
+        var passwords = Path.Combine(folder, "passwords");
+        using (var tool = System.Diagnostics.Process.Start("mosquitto_passwd", ["-b", "-c", passwords, "gate-1", Password]))
+        {
+            tool.WaitForExit(10_000);
+        }
+
+        return $"""
+            listener {port} 127.0.0.1
+            allow_anonymous false
+            password_file {passwords}
+            persistence false
+            log_dest stderr
+            """;
+    });
+
+    public async Task DisposeAsync()
+    {
+        await _broker.DisposeAsync();
         if (Directory.Exists(_data))
         {
             Directory.Delete(_data, recursive: true);
@@ -33,7 +50,8 @@ public sealed class SelfTestCommandTests : IDisposable
 
     private string[] Args(params string[] extra) =>
     [
-        "--simulated", $"--Kiosk:DataDirectory={_data}", "--Mqtt:Host=127.0.0.1", $"--Mqtt:Port={((IPEndPoint)_broker.LocalEndpoint).Port}", "--Display:Kind=Lcd1602",
+        "--simulated", $"--Kiosk:DataDirectory={_data}", "--Mqtt:Host=127.0.0.1", $"--Mqtt:Port={_broker.Port}", "--Kiosk:SiteId=site-1", "--Kiosk:KioskId=gate-1",
+        "--Mqtt:Username=gate-1", $"--Mqtt:Password={Password}", "--Display:Kind=Lcd1602",
         .. extra,
     ];
 
@@ -77,11 +95,51 @@ public sealed class SelfTestCommandTests : IDisposable
     [Fact]
     public async Task SelfTest_BrokerRefuses_FailsBrokerRow()
     {
-        _broker.Stop();
+        await _broker.StopAsync();
         var (code, output) = await RunAsync(Args(), Setup());
 
         Assert.Equal(1, code);
         Assert.Contains("FAIL", Row(output, "broker"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SelfTest_WrongPassword_FailsBrokerRowWithReason()
+    {
+        var (code, output) = await RunAsync(Args("--Mqtt:Password=not-the-password"), Setup());
+
+        Assert.Equal(1, code);
+        var row = Row(output, "broker");
+        Assert.Contains("FAIL", row, StringComparison.Ordinal);
+        Assert.Contains("LoginRefused", row, StringComparison.Ordinal);
+        Assert.DoesNotContain("not-the-password", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SelfTest_PortOpenButNotMqtt_FailsBrokerRow()
+    {
+        // A bare TCP connect used to pass here.
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var accepting = AcceptAndCloseAsync(listener);
+
+        var (code, output) = await RunAsync(Args($"--Mqtt:Port={((IPEndPoint)listener.LocalEndpoint).Port}"), Setup());
+
+        Assert.Equal(1, code);
+        Assert.Contains("FAIL", Row(output, "broker"), StringComparison.Ordinal);
+        listener.Stop();
+        await accepting;
+    }
+
+    private static async Task AcceptAndCloseAsync(TcpListener listener)
+    {
+        try
+        {
+            using var client = await listener.AcceptTcpClientAsync();
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // Stopped before anyone connected.
+        }
     }
 
     [Fact]
