@@ -69,25 +69,31 @@ public sealed class QrFrameDecoder
         // A moving-window threshold where the block threshold lost the code: blur, sensor noise and uneven light
         // across the code move module edges within one of the hybrid binarizer's blocks.
         var radius = Math.Max(6, Math.Min(w, h) / 32);
-        if (TryLocal(source, radius) is { } local)
-        {
-            return local;
-        }
-
         if (_effort == DecodeEffort.Frame)
         {
+            if (Try(new InvertedLuminanceSource(source), hybrid: true) is { } inverted)
+            {
+                return inverted;
+            }
+
             // The next frame comes 33 ms later: past the budget, it gets the time instead.
-            return Stopwatch.GetElapsedTime(started) < FrameBudget ? Try(new InvertedLuminanceSource(source), hybrid: true) : null;
+            return Stopwatch.GetElapsedTime(started) < FrameBudget ? TryLocal(source, radius) : null;
+        }
+
+        // Stills: the cheaper attempts first, then the moving-window threshold at full and half size.
+        if (DecodeStill(frame, source, roi) is { } still)
+        {
+            return still;
+        }
+
+        if (TryLocal(source, radius) is { } fullLocal)
+        {
+            return fullLocal;
         }
 
         if (Math.Max(w, h) >= 640 && TryLocal(Source(Crop(frame, x, y, w, h).Scale(0.5)), Math.Max(4, radius / 2)) is { } halfLocal)
         {
             return halfLocal;
-        }
-
-        if (DecodeStill(frame, source, roi) is { } still)
-        {
-            return still;
         }
 
         // Sensor noise, JPEG blocks and the camera's sharpening halos break the finder patterns' runs: smoothed over
