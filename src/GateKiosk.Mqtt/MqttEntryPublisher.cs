@@ -115,9 +115,35 @@ public sealed partial class MqttEntryPublisher : BackgroundService, IEventUplink
             {
                 // Whatever was not acknowledged stays in the journal for the next start.
             }
+
+            await PublishOfflineAsync(cancellationToken);
         }
 
         await _link.DisconnectAsync();
+    }
+
+    /// <summary>
+    /// A clean disconnect makes the broker discard the will, so without this the retained status would stay
+    /// <c>online</c> after a normal stop. Bounded by <c>Mqtt:Timeout</c>: a dead broker does not hold the stop up.
+    /// </summary>
+    private async Task PublishOfflineAsync(CancellationToken cancellationToken)
+    {
+        var offline = StatusMessage(new KioskStatus(
+            KioskStatus.Offline,
+            _kiosk.KioskId,
+            _kiosk.SiteId,
+            typeof(MqttEntryPublisher).Assembly.GetName().Version?.ToString(3),
+            _time.GetUtcNow()));
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.Timeout);
+        try
+        {
+            await _link.Client.PublishAsync(offline, timeout.Token);
+        }
+        catch (Exception ex) when (ex is MqttCommunicationException or OperationCanceledException or InvalidOperationException)
+        {
+            LogOfflineNotPublished(ex.GetBaseException().Message);
+        }
     }
 
     public override void Dispose()
@@ -275,6 +301,9 @@ public sealed partial class MqttEntryPublisher : BackgroundService, IEventUplink
         Retain = true,
         ContentType = "application/json",
     };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The offline status could not be published before disconnecting: {Error}")]
+    private partial void LogOfflineNotPublished(string error);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Forwarded {Count} events")]
     private partial void LogForwarded(int count);
