@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using System.Threading.Channels;
 using GateKiosk.Contracts;
 using GateKiosk.Core;
 using GateKiosk.Core.Journaling;
@@ -31,6 +32,16 @@ public sealed partial class MqttEntryPublisher : BackgroundService, IEventUplink
     private readonly string _telemetryTopic;
     private readonly IKioskTelemetry? _telemetry;
     private readonly string _commandTopic;
+    private readonly Lock _commandLock = new();
+    private readonly CommandGate _commands;
+    private readonly Channel<CommandWork> _work = Channel.CreateBounded<CommandWork>(new BoundedChannelOptions(WorkQueueLength) { SingleReader = true });
+    private bool _flooding;
+
+    /// <summary>Resend work waiting at most; more is rejected as busy.</summary>
+    private const int WorkQueueLength = 8;
+
+    /// <summary>Events requeued in one journal transaction: short enough that a scan's commit never waits long for the lock.</summary>
+    internal const int ResendChunk = 256;
 
     public MqttEntryPublisher(
         IEntryJournal journal,
@@ -56,7 +67,26 @@ public sealed partial class MqttEntryPublisher : BackgroundService, IEventUplink
         var will = StatusMessage(new KioskStatus(KioskStatus.Offline, _kiosk.KioskId, _kiosk.SiteId));
         _link = new MqttLink(_options, clientId, will, loggers.CreateLogger<MqttLink>(), time);
         _forwarder = new JournalForwarder(journal, this, loggers.CreateLogger<JournalForwarder>());
+        _commands = new CommandGate(_options, time);
         _link.Client.ApplicationMessageReceivedAsync += OnCommandAsync;
+    }
+
+    /// <summary>Pause between two resend chunks, so journal commits of scans and the forwarder get the lock in between.</summary>
+    internal TimeSpan ResendChunkPause { get; init; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>How long an idle pass waits for an append before looking at the journal again.</summary>
+    private static readonly TimeSpan IdleWake = TimeSpan.FromSeconds(1);
+
+    /// <summary>Commands dropped since start because more arrived than <c>Mqtt:CommandsPerMinute</c>.</summary>
+    public long CommandsDropped
+    {
+        get
+        {
+            lock (_commandLock)
+            {
+                return _commands.Dropped;
+            }
+        }
     }
 
     public bool IsConnected => _link.IsConnected;
@@ -115,9 +145,35 @@ public sealed partial class MqttEntryPublisher : BackgroundService, IEventUplink
             {
                 // Whatever was not acknowledged stays in the journal for the next start.
             }
+
+            await PublishOfflineAsync(cancellationToken);
         }
 
         await _link.DisconnectAsync();
+    }
+
+    /// <summary>
+    /// A clean disconnect makes the broker discard the will, so without this the retained status would stay
+    /// <c>online</c> after a normal stop. Bounded by <c>Mqtt:Timeout</c>: a dead broker does not hold the stop up.
+    /// </summary>
+    private async Task PublishOfflineAsync(CancellationToken cancellationToken)
+    {
+        var offline = StatusMessage(new KioskStatus(
+            KioskStatus.Offline,
+            _kiosk.KioskId,
+            _kiosk.SiteId,
+            typeof(MqttEntryPublisher).Assembly.GetName().Version?.ToString(3),
+            _time.GetUtcNow()));
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.Timeout);
+        try
+        {
+            await _link.Client.PublishAsync(offline, timeout.Token);
+        }
+        catch (Exception ex) when (ex is MqttCommunicationException or OperationCanceledException or InvalidOperationException)
+        {
+            LogOfflineNotPublished(ex.GetBaseException().Message);
+        }
     }
 
     public override void Dispose()
@@ -126,7 +182,8 @@ public sealed partial class MqttEntryPublisher : BackgroundService, IEventUplink
         base.Dispose();
     }
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) => _link.RunAsync(SessionAsync, stoppingToken);
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(_link.RunAsync(SessionAsync, stoppingToken), RunCommandWorkAsync(stoppingToken));
 
     private async Task SessionAsync(CancellationToken sessionToken)
     {
@@ -160,8 +217,27 @@ public sealed partial class MqttEntryPublisher : BackgroundService, IEventUplink
                 telemetryDue = _time.GetTimestamp() + (long)(_options.TelemetryInterval.TotalSeconds * _time.TimestampFrequency);
             }
 
+            if (!await RunPassAsync(IdleWake, sessionToken))
+            {
+                // Refused or timed out: start a fresh session after backoff rather than hammering the broker.
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// One pass of the session loop: publish what is pending, then wait for an append or <paramref name="wake"/>.
+    /// Returns false when the uplink stalled. The wait runs on a token of its own that is cancelled when the pass
+    /// ends: a wait on the session token would leave a waiter on the append signal and a registration on the
+    /// session token behind at every idle pass, until the next append.
+    /// </summary>
+    internal async Task<bool> RunPassAsync(TimeSpan wake, CancellationToken sessionToken)
+    {
+        using var pass = CancellationTokenSource.CreateLinkedTokenSource(sessionToken);
+        try
+        {
             // Arm the wake-up before reading, so an append during the pass is not missed.
-            var appended = _journal.WaitForAppendAsync(sessionToken);
+            var appended = _journal.WaitForAppendAsync(pass.Token);
             var result = await _forwarder.PublishPendingAsync(sessionToken);
             if (result.Acked > 0)
             {
@@ -170,17 +246,25 @@ public sealed partial class MqttEntryPublisher : BackgroundService, IEventUplink
 
             if (result.Stalled)
             {
-                // Refused or timed out: start a fresh session after backoff rather than hammering the broker.
-                return;
+                return false;
             }
 
-            await Task.WhenAny(appended, Task.Delay(TimeSpan.FromSeconds(1), _time, sessionToken));
+            await Task.WhenAny(appended, Task.Delay(wake, _time, pass.Token));
+            return true;
+        }
+        finally
+        {
+            await pass.CancelAsync();
         }
     }
 
     /// <summary>
     /// Handles a command from central: <c>resend</c> puts a range of journaled events back into the outbox,
-    /// <c>resync</c> returns set-aside events to it. The result goes to <c>…/cmd/result</c>.
+    /// <c>resync</c> returns set-aside events to it. Commands are not signed yet, so each one passes the
+    /// <see cref="CommandGate"/> first (rate, age, replay, resend budget); the journal work itself runs later in
+    /// small chunks on <see cref="RunCommandWorkAsync"/>, never in the receive handler. The result goes to
+    /// <c>…/cmd/result</c>; commands over the rate limit are dropped and counted without an answer, so a flood is
+    /// not echoed back.
     /// </summary>
     private Task OnCommandAsync(MqttApplicationMessageReceivedEventArgs e)
     {
@@ -189,41 +273,147 @@ public sealed partial class MqttEntryPublisher : BackgroundService, IEventUplink
             return Task.CompletedTask;
         }
 
+        lock (_commandLock)
+        {
+            if (!_commands.TryAdmit())
+            {
+                if (!_flooding)
+                {
+                    _flooding = true;
+                    LogCommandsDropped(_options.CommandsPerMinute);
+                }
+
+                return Task.CompletedTask;
+            }
+
+            _flooding = false;
+        }
+
         KioskCommand? command = null;
-        try
+        var payload = e.ApplicationMessage.Payload;
+        if (payload.Length <= MaxCommandBytes)
         {
-            command = JsonSerializer.Deserialize(System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload), ContractsJsonContext.Default.KioskCommand);
-        }
-        catch (JsonException)
-        {
-        }
-
-        CommandResult result;
-        try
-        {
-            result = Execute(command);
-        }
-#pragma warning disable CA1031 // The receive handler is a boundary: a journal fault becomes a rejected command, not a dropped link.
-        catch (Exception ex) when (ex is not OperationCanceledException)
-#pragma warning restore CA1031
-        {
-            result = new CommandResult(command?.CommandId ?? Guid.Empty, "rejected", null, "the journal could not be read: " + ex.GetType().Name);
+            try
+            {
+                command = JsonSerializer.Deserialize(BuffersExtensions.ToArray(payload), ContractsJsonContext.Default.KioskCommand);
+            }
+            catch (JsonException)
+            {
+            }
         }
 
-        LogCommand(command?.Type ?? "?", result.Status, result.Count ?? 0);
-        PublishResult(result);
+        var id = command?.CommandId ?? Guid.Empty;
+        string? rejection;
+        if (e.ApplicationMessage.Retain)
+        {
+            rejection = CommandRejections.Retained;
+        }
+        else
+        {
+            lock (_commandLock)
+            {
+                rejection = _commands.Check(command) ?? Admit(command!);
+            }
+        }
+
+        if (rejection is not null)
+        {
+            LogCommandRejected(command?.Type ?? "?", rejection);
+            PublishResult(new CommandResult(id, "rejected", null, rejection));
+        }
+
         return Task.CompletedTask;
     }
 
-    private CommandResult Execute(KioskCommand? command) =>
-        command switch
+    /// <summary>A command is at most this big; a larger payload is rejected unread.</summary>
+    private const int MaxCommandBytes = 4096;
+
+    /// <summary>Turns a checked command into queued work; returns the rejection when there is none to queue.</summary>
+    private string? Admit(KioskCommand command)
+    {
+        CommandWork work;
+        switch (command)
         {
-            null or { SchemaVersion: not 1 } => new CommandResult(command?.CommandId ?? Guid.Empty, "rejected", null, "not a schemaVersion 1 command"),
-            { Type: CommandTypes.Resend, FromSeq: { } from, ToSeq: { } to } when from >= 1 && to >= from
-                => new CommandResult(command.CommandId, "done", _journal.Requeue(from, Math.Min(to, _journal.GetStats().LastSeq)), null),
-            { Type: CommandTypes.Resync } => new CommandResult(command.CommandId, "done", _journal.RequeueSetAside(), null),
-            _ => new CommandResult(command.CommandId, "rejected", null, $"unknown or incomplete command '{command.Type}'"),
-        };
+            case { Type: CommandTypes.Resend, FromSeq: { } from, ToSeq: { } to } when from >= 1 && to >= from:
+                var asked = (to - from) >= _options.ResendMaxRange ? _options.ResendMaxRange : to - from + 1;
+                var granted = _commands.TakeResendBudget(asked);
+                if (granted == 0)
+                {
+                    return CommandRejections.ResendBudgetExhausted;
+                }
+
+                work = new CommandWork(command, from, from + granted - 1, Truncated: granted < to - from + 1);
+                break;
+            case { Type: CommandTypes.Resync }:
+                work = new CommandWork(command, 0, -1, Truncated: false);
+                break;
+            default:
+                return CommandRejections.Unknown;
+        }
+
+        if (!_work.Writer.TryWrite(work))
+        {
+            _commands.ReturnResendBudget(work.To - work.From + 1);
+            return CommandRejections.Busy;
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Carries out admitted commands one at a time, off the receive handler and off the scan path: a resend is
+    /// requeued <see cref="ResendChunk"/> events per journal transaction with a pause between, so a scan's journal
+    /// commit waits at most for one short chunk.
+    /// </summary>
+    private async Task RunCommandWorkAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var work in _work.Reader.ReadAllAsync(stoppingToken))
+            {
+                CommandResult result;
+                try
+                {
+                    result = await CarryOutAsync(work, stoppingToken);
+                }
+#pragma warning disable CA1031 // A loop boundary: a journal fault becomes a rejected command, not a stopped worker.
+                catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+                {
+                    LogCommandRejected(work.Command.Type, CommandRejections.JournalFault + " " + ex.GetType().Name);
+                    result = new CommandResult(work.Command.CommandId, "rejected", null, CommandRejections.JournalFault);
+                }
+
+                LogCommand(work.Command.Type, result.Status, result.Count ?? 0);
+                PublishResult(result);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task<CommandResult> CarryOutAsync(CommandWork work, CancellationToken stoppingToken)
+    {
+        if (work.Command.Type == CommandTypes.Resync)
+        {
+            return new CommandResult(work.Command.CommandId, "done", _journal.RequeueSetAside(), null);
+        }
+
+        var last = Math.Min(work.To, _journal.GetStats().LastSeq);
+        long count = 0;
+        for (var start = work.From; start <= last; start += ResendChunk)
+        {
+            if (start != work.From)
+            {
+                await Task.Delay(ResendChunkPause, _time, stoppingToken);
+            }
+
+            count += _journal.Requeue(start, Math.Min(last, start + ResendChunk - 1));
+        }
+
+        return new CommandResult(work.Command.CommandId, "done", count, work.Truncated ? "truncated" : null);
+    }
 
     private void PublishResult(CommandResult result)
     {
@@ -252,6 +442,15 @@ public sealed partial class MqttEntryPublisher : BackgroundService, IEventUplink
     [LoggerMessage(Level = LogLevel.Information, Message = "Command {Type} from central: {Status}, {Count} events queued again")]
     private partial void LogCommand(string type, string status, long count);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Command {Type} rejected: {Reason}")]
+    private partial void LogCommandRejected(string type, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "More than {PerMinute} commands a minute: dropping commands until the rate falls")]
+    private partial void LogCommandsDropped(int perMinute);
+
+    /// <summary>An admitted command waiting for the work loop; for a resend, the granted range.</summary>
+    private sealed record CommandWork(KioskCommand Command, long From, long To, bool Truncated);
+
     /// <summary>Telemetry goes at QoS 0: a lost sample is replaced by the next one.</summary>
     private async Task PublishTelemetryAsync(KioskTelemetry snapshot, CancellationToken sessionToken)
     {
@@ -275,6 +474,9 @@ public sealed partial class MqttEntryPublisher : BackgroundService, IEventUplink
         Retain = true,
         ContentType = "application/json",
     };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The offline status could not be published before disconnecting: {Error}")]
+    private partial void LogOfflineNotPublished(string error);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Forwarded {Count} events")]
     private partial void LogForwarded(int count);

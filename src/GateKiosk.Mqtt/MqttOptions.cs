@@ -57,6 +57,18 @@ public sealed class MqttOptions
 
     /// <summary>MQTT protocol version: <see cref="MqttProtocol.Auto"/> tries 5.0 and falls back to 3.1.1.</summary>
     public MqttProtocol ProtocolVersion { get; set; } = MqttProtocol.Auto;
+
+    /// <summary>Kiosk: commands handled per minute (a burst of this many, refilled evenly); more are dropped and counted.</summary>
+    public int CommandsPerMinute { get; set; } = 30;
+
+    /// <summary>Kiosk: a command whose <c>issuedAt</c> is further than this in the past or the future is rejected.</summary>
+    public TimeSpan CommandMaxAge { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Kiosk: at most this many events are queued again by one <c>resend</c> (a longer range is cut).</summary>
+    public int ResendMaxRange { get; set; } = 5_000;
+
+    /// <summary>Kiosk: at most this many events are queued again by <c>resend</c> commands per minute.</summary>
+    public int ResendEventsPerMinute { get; set; } = 10_000;
 }
 
 /// <summary>Which MQTT protocol version the link speaks.</summary>
@@ -132,6 +144,26 @@ public sealed class MqttOptionsValidator : IValidateOptions<MqttOptions>
         if (!Enum.IsDefined(options.ProtocolVersion))
         {
             errors.Add($"Mqtt:ProtocolVersion must be Auto, V500 or V311 (got {options.ProtocolVersion}).");
+        }
+
+        if (options.CommandsPerMinute is < 1 or > 600)
+        {
+            errors.Add($"Mqtt:CommandsPerMinute must be 1–600 (got {options.CommandsPerMinute}).");
+        }
+
+        if (options.CommandMaxAge < TimeSpan.FromSeconds(30) || options.CommandMaxAge > TimeSpan.FromHours(1))
+        {
+            errors.Add($"Mqtt:CommandMaxAge must be between 00:00:30 and 01:00:00 (got {options.CommandMaxAge}).");
+        }
+
+        if (options.ResendMaxRange is < 1 or > 1_000_000)
+        {
+            errors.Add($"Mqtt:ResendMaxRange must be 1–1000000 (got {options.ResendMaxRange}).");
+        }
+
+        if (options.ResendEventsPerMinute is < 1 or > 1_000_000)
+        {
+            errors.Add($"Mqtt:ResendEventsPerMinute must be 1–1000000 (got {options.ResendEventsPerMinute}).");
         }
 
         ValidateTls(options, errors);

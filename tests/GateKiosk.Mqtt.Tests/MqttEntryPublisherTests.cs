@@ -16,7 +16,7 @@ namespace GateKiosk.Mqtt.Tests;
 public sealed class MqttEntryPublisherTests
 {
     [SkippableFact(Timeout = 60_000)]
-    public async Task Publisher_AgainstMosquitto_SendsJournalInSeqOrder_MarksSent_AndRetainsOnlineStatus()
+    public async Task Publisher_AgainstMosquitto_SendsJournalInSeqOrder_MarksSent_AndRetainsOnlineThenOfflineStatus()
     {
         Skip.IfNot(Mosquitto.IsInstalled, Mosquitto.NotInstalled);
         await using var broker = await Mosquitto.StartAsync();
@@ -55,17 +55,19 @@ public sealed class MqttEntryPublisherTests
 
         await publisher.StopAsync(CancellationToken.None);
 
-        // A late subscriber still sees the retained status.
+        // A late subscriber sees the retained status, and after a clean stop it says offline (the will is discarded then).
         using var late = new MqttClientFactory().CreateMqttClient();
-        var retained = new TaskCompletionSource<bool>();
+        var retained = new TaskCompletionSource<(bool Retain, string Payload)>();
         late.ApplicationMessageReceivedAsync += e =>
         {
-            retained.TrySetResult(e.ApplicationMessage.Retain);
+            retained.TrySetResult((e.ApplicationMessage.Retain, Encoding.UTF8.GetString(e.ApplicationMessage.Payload.ToArray())));
             return Task.CompletedTask;
         };
         await late.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.Port).WithClientId("test-late").Build());
         await late.SubscribeAsync(Topics.Status("site-1", "kiosk-1"));
-        Assert.True(await retained.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+        var (isRetained, payload) = await retained.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(isRetained);
+        Assert.Equal(KioskStatus.Offline, JsonSerializer.Deserialize(payload, ContractsJsonContext.Default.KioskStatus)!.State);
     }
 
     /// <summary>The seq numbers delivered on the events topic, single events and batches alike, in arrival order.</summary>

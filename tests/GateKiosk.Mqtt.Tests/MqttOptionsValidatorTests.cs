@@ -104,6 +104,17 @@ public sealed class MqttOptionsValidatorTests : IDisposable
         Assert.Contains("Mqtt:ProtocolVersion", result.FailureMessage, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Validate_CommandLimitsOutOfRange_NameEachKey()
+    {
+        var result = Validate(new MqttOptions { Host = "broker", CommandsPerMinute = 0, CommandMaxAge = TimeSpan.FromDays(1), ResendMaxRange = 0, ResendEventsPerMinute = -1 });
+
+        Assert.Contains("Mqtt:CommandsPerMinute", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("Mqtt:CommandMaxAge", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("Mqtt:ResendMaxRange", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("Mqtt:ResendEventsPerMinute", result.FailureMessage, StringComparison.Ordinal);
+    }
+
     public void Dispose()
     {
         _pki.Dispose();

@@ -27,6 +27,24 @@ public sealed class BadgeAllowlistVerifierTests
         Assert.Equal(new CredentialRef(CredentialKinds.Badge, "allowlist", "E1001"), check.Credential);
     }
 
+    [Theory]
+    [InlineData("0912345678")]
+    [InlineData("001090012345")]
+    public void Verify_NotEnrolledCode_RecordsOnlyAKeyedHashOfIt(string text)
+    {
+        var key = Enumerable.Range(1, 32).Select(i => (byte)i).ToArray();
+        var options = new BadgeOptions();
+        options.Allowlist.Add("E1001");
+        var verifier = new BadgeAllowlistVerifier(Options.Create(options), new GateKiosk.Core.Credentials.Signed.SignedCredentialSettings { Trust = GateKiosk.Core.Credentials.Signed.TrustList.Empty, SubjectHashKey = key });
+
+        var check = verifier.Verify(new ScannedCode(text), DateTimeOffset.UnixEpoch);
+
+        Assert.Equal(ReasonCodes.NotEnrolled, check.Reason);
+        Assert.DoesNotContain(text, check.Credential.SubjectId ?? "", StringComparison.Ordinal);
+        Assert.Equal(SubjectHash.Of("badge", text, key), check.Credential.SubjectId);
+        Assert.Equal(check.Credential.SubjectId, verifier.Verify(new ScannedCode(text), DateTimeOffset.UnixEpoch).Credential.SubjectId);
+    }
+
     [Fact]
     public void Verify_UnknownBadge_IsNotEnrolled()
     {

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.RegularExpressions;
 using GateKiosk.Contracts;
 using GateKiosk.Core.Decoding;
@@ -246,7 +244,7 @@ public sealed partial class EuDccVerifier : ICredentialVerifier
         ArgumentNullException.ThrowIfNull(dcc);
         var nam = dcc.Get("nam") as CborMap;
         var text = $"{nam?.Text("fnt")}\n{nam?.Text("gnt")}\n{dcc.Text("dob")}";
-        return "dcc-" + Convert.ToHexStringLower(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(text))[..16]);
+        return Credentials.SubjectHash.Of("dcc", text, key);
     }
 
     private static bool IsDate(string text) =>
