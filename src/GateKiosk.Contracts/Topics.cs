@@ -12,6 +12,12 @@ public static class Topics
     /// <summary>Subscription filter for every kiosk's status.</summary>
     public const string AllStatus = Root + "/+/+/status";
 
+    /// <summary>Subscription filter for every kiosk's command results.</summary>
+    public const string AllCommandResults = Root + "/+/+/cmd/result";
+
+    /// <summary>Longest topic a reader accepts: the root, two ids of 64 characters and the longest leaf, with room to spare.</summary>
+    public const int MaxTopicLength = 256;
+
     /// <summary>Events of one kiosk (QoS 1, not retained).</summary>
     public static string Events(string site, string kiosk) => Kiosk(site, kiosk) + "/events";
 
@@ -31,21 +37,33 @@ public static class Topics
     public static string Policy(string site) => $"{Root}/{RequireId(site, nameof(site))}/policy";
 
     /// <summary>
-    /// Splits an events or status topic into its site and kiosk ids.
-    /// Returns false for any topic that is not <c>gatekiosk/v1/{site}/{kiosk}/{leaf}</c> with valid ids.
+    /// Splits a kiosk topic into its site and kiosk ids and its leaf (<c>events</c>, <c>status</c>, <c>telemetry</c>,
+    /// <c>cmd</c> or <c>cmd/result</c>). Returns false for any topic that is not
+    /// <c>gatekiosk/v1/{site}/{kiosk}/{leaf}</c> with valid ids and one of those leaves.
     /// </summary>
     public static bool TryParseKioskTopic(string topic, out string site, out string kiosk, out string leaf)
     {
         site = kiosk = leaf = "";
         ArgumentNullException.ThrowIfNull(topic);
+        if (topic.Length > MaxTopicLength)
+        {
+            return false;
+        }
+
         var parts = topic.Split('/');
-        if (parts.Length != 5 || parts[0] != "gatekiosk" || parts[1] != "v1"
+        if (parts.Length is not (5 or 6) || parts[0] != "gatekiosk" || parts[1] != "v1"
             || !Ids.IsValid(parts[2]) || !Ids.IsValid(parts[3]))
         {
             return false;
         }
 
-        (site, kiosk, leaf) = (parts[2], parts[3], parts[4]);
+        var tail = parts.Length == 5 ? parts[4] : parts[4] + "/" + parts[5];
+        if (tail is not ("events" or "status" or "telemetry" or "cmd" or "cmd/result"))
+        {
+            return false;
+        }
+
+        (site, kiosk, leaf) = (parts[2], parts[3], tail);
         return true;
     }
 

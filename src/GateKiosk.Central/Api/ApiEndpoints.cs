@@ -20,10 +20,8 @@ public static class ApiEndpoints
         app.MapGet("/healthz", () => Results.Text("ok"));
         app.MapGet("/api/events", GetEvents);
         app.MapGet("/api/kiosks", (SqliteEventStore store) => Results.Json(store.GetKiosks(), CentralJsonContext.Default.IReadOnlyListKioskSummary));
-        app.MapGet("/api/kiosks/{site}/{kiosk}/chain", (string site, string kiosk, SqliteEventStore store) =>
-            Ids.IsValid(site) && Ids.IsValid(kiosk)
-                ? Results.Json(new ChainReport(site, kiosk, store.GetGaps(site, kiosk), store.GetChainBreaks(site, kiosk), store.GetDeclaredLost(site, kiosk)), CentralJsonContext.Default.ChainReport)
-                : Results.Json(new ApiError("bad-request", "site and kiosk must be ids of [a-z0-9-]."), CentralJsonContext.Default.ApiError, statusCode: 400));
+        app.MapGet("/api/kiosks/{site}/{kiosk}/chain", ChainEndpoints.GetChain);
+        app.MapGet("/api/ingest", ChainEndpoints.GetIngest);
         return app;
     }
 
@@ -138,12 +136,6 @@ public static class ApiEndpoints
         }
     }
 }
-
-/// <summary>
-/// What central knows of one kiosk's sequence: the missing ranges (asked for again), the breaks of its hash chain, and
-/// the ranges the kiosk declared lost (not asked for again).
-/// </summary>
-public sealed record ChainReport(string SiteId, string KioskId, IReadOnlyList<SeqRange> Gaps, IReadOnlyList<ChainBreak> Breaks, IReadOnlyList<SeqRange> DeclaredLost);
 
 /// <summary>An API error body.</summary>
 public sealed record ApiError(string Error, string Message);

@@ -6,54 +6,177 @@ namespace GateKiosk.Central.Collecting;
 
 /// <summary>
 /// Asks kiosks to resend what central is missing. A gap must still be there one check later before it is asked
-/// for, so events that are merely on their way (a kiosk draining its backlog) are not requested twice.
+/// for, so events that are merely on their way (a kiosk draining its backlog) are not requested twice. A gap asked for
+/// is asked again after 1 minute, then 2, 4, … up to a day. When the kiosk answers that it has none of the range (count 0),
+/// or has fewer than asked and the rest never comes, the range is marked unrecoverable and no longer asked for.
 /// </summary>
-public sealed partial class ChainRepairService(
-    SqliteEventStore store,
-    MqttEventCollector collector,
-    IOptions<CentralOptions> options,
-    TimeProvider time,
-    ILogger<ChainRepairService> logger) : BackgroundService
+public sealed partial class ChainRepairService : BackgroundService
 {
-    private HashSet<(string Site, string Kiosk, long From, long To)> _seen = [];
+    /// <summary>Wait before asking for the same range a second time; doubled after each request.</summary>
+    public static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMinutes(1);
+
+    /// <summary>Longest wait between two requests for the same range.</summary>
+    public static readonly TimeSpan MaxRetryDelay = TimeSpan.FromDays(1);
+
+    private readonly SqliteEventStore _store;
+    private readonly IKioskCommandSender _sender;
+    private readonly IOptions<CentralOptions> _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<ChainRepairService> _logger;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<GapKey, Attempts> _attempts = [];
+    private readonly Dictionary<Guid, GapKey> _commands = [];
+    private HashSet<GapKey> _seen = [];
     private long _requested;
+
+    public ChainRepairService(
+        SqliteEventStore store,
+        MqttEventCollector collector,
+        IOptions<CentralOptions> options,
+        TimeProvider time,
+        ILogger<ChainRepairService> logger)
+        : this(store, (IKioskCommandSender)collector, options, time, logger)
+    {
+        ArgumentNullException.ThrowIfNull(collector);
+        collector.CommandResultReceived += (_, e) => OnCommandResult(e.SiteId, e.KioskId, e.Result);
+    }
+
+    internal ChainRepairService(
+        SqliteEventStore store,
+        IKioskCommandSender sender,
+        IOptions<CentralOptions> options,
+        TimeProvider time,
+        ILogger<ChainRepairService> logger)
+    {
+        _store = store;
+        _sender = sender;
+        _options = options;
+        _time = time;
+        _logger = logger;
+    }
 
     /// <summary>Resend requests sent since start.</summary>
     public long Requested => Interlocked.Read(ref _requested);
 
-    /// <summary>One check: requests every gap that was already there at the previous check. Returns the requests sent.</summary>
+    /// <summary>
+    /// One check: requests every gap that was already there at the previous check and whose retry time has come; marks
+    /// unrecoverable a gap the kiosk answered short for that is still whole. Returns the requests sent.
+    /// </summary>
     public async Task<int> RequestMissingAsync(CancellationToken cancellationToken)
     {
-        var now = new HashSet<(string, string, long, long)>();
-        var sent = 0;
-        foreach (var kiosk in store.GetKiosks().Where(k => k.Missing > 0))
+        var now = _time.GetUtcNow();
+        var current = new HashSet<GapKey>();
+        var due = new List<GapKey>();
+        foreach (var kiosk in _store.GetKiosks().Where(k => k.Missing > 0))
         {
-            foreach (var gap in store.GetGaps(kiosk.SiteId, kiosk.KioskId))
+            foreach (var gap in _store.GetGaps(kiosk.SiteId, kiosk.KioskId))
             {
-                var key = (kiosk.SiteId, kiosk.KioskId, gap.From, gap.To);
-                now.Add(key);
-                if (!_seen.Contains(key))
+                var key = new GapKey(kiosk.SiteId, kiosk.KioskId, gap.From, gap.To);
+                current.Add(key);
+                lock (_lock)
                 {
-                    continue;
-                }
+                    if (!_seen.Contains(key))
+                    {
+                        continue;
+                    }
 
-                var command = new KioskCommand(Guid.CreateVersion7(time.GetUtcNow()), CommandTypes.Resend, gap.From, gap.To, time.GetUtcNow());
-                if (await collector.PublishCommandAsync(kiosk.SiteId, kiosk.KioskId, command, cancellationToken))
-                {
-                    sent++;
-                    Interlocked.Increment(ref _requested);
-                    LogResendRequested(kiosk.SiteId, kiosk.KioskId, gap.From, gap.To);
+                    if (_attempts.TryGetValue(key, out var asked))
+                    {
+                        if (now < asked.NextAt)
+                        {
+                            continue;
+                        }
+
+                        if (asked.AnsweredShort)
+                        {
+                            // Answered with fewer events than the range, and one wait later the range is still whole.
+                            MarkUnrecoverable(key);
+                            continue;
+                        }
+                    }
+
+                    due.Add(key);
                 }
             }
         }
 
-        _seen = now;
+        lock (_lock)
+        {
+            _seen = current;
+            foreach (var gone in _attempts.Keys.Where(k => !current.Contains(k)).ToList())
+            {
+                _attempts.Remove(gone);
+            }
+
+            foreach (var (id, _) in _commands.Where(c => !current.Contains(c.Value)).ToList())
+            {
+                _commands.Remove(id);
+            }
+        }
+
+        var sent = 0;
+        foreach (var key in due)
+        {
+            var command = new KioskCommand(Guid.CreateVersion7(now), CommandTypes.Resend, key.From, key.To, now);
+            if (!await _sender.PublishCommandAsync(key.Site, key.Kiosk, command, cancellationToken))
+            {
+                continue;
+            }
+
+            sent++;
+            Interlocked.Increment(ref _requested);
+            int count;
+            lock (_lock)
+            {
+                count = (_attempts.TryGetValue(key, out var previous) ? previous.Count : 0) + 1;
+                _attempts[key] = new Attempts(count, now + RetryDelay(count), AnsweredShort: false);
+                foreach (var (id, _) in _commands.Where(c => c.Value == key).ToList())
+                {
+                    _commands.Remove(id);
+                }
+
+                _commands[command.CommandId] = key;
+            }
+
+            LogResendRequested(key.Site, key.Kiosk, key.From, key.To, count);
+        }
+
         return sent;
     }
 
+    /// <summary>
+    /// A kiosk's answer to a resend: none of the range (count 0) marks it unrecoverable at once; fewer than asked marks it
+    /// unrecoverable at its next retry time if it is still whole then. Answers to commands central did not send are ignored.
+    /// </summary>
+    public void OnCommandResult(string site, string kiosk, CommandResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        lock (_lock)
+        {
+            if (!_commands.TryGetValue(result.CommandId, out var key) || key.Site != site || key.Kiosk != kiosk
+                || result is not { Status: "done", Count: { } count })
+            {
+                return;
+            }
+
+            if (count == 0)
+            {
+                MarkUnrecoverable(key);
+            }
+            else if (count < key.To - key.From + 1 && _attempts.TryGetValue(key, out var a))
+            {
+                _attempts[key] = a with { AnsweredShort = true };
+            }
+        }
+    }
+
+    /// <summary>The wait after the <paramref name="attempt"/>-th request: 1 minute, doubled each time, at most a day.</summary>
+    internal static TimeSpan RetryDelay(int attempt) =>
+        attempt >= 12 ? MaxRetryDelay : TimeSpan.FromTicks(Math.Min(FirstRetryDelay.Ticks << (attempt - 1), MaxRetryDelay.Ticks));
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.ResendCheckInterval, time);
+        using var timer = new PeriodicTimer(_options.Value.ResendCheckInterval, _time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try
@@ -67,8 +190,27 @@ public sealed partial class ChainRepairService(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Asked {Site}/{Kiosk} to resend seq {From}–{To}")]
-    private partial void LogResendRequested(string site, string kiosk, long from, long to);
+    private void MarkUnrecoverable(GapKey key)
+    {
+        _store.MarkUnrecoverable(key.Site, key.Kiosk, new SeqRange(key.From, key.To));
+        _attempts.Remove(key);
+        foreach (var (id, _) in _commands.Where(c => c.Value == key).ToList())
+        {
+            _commands.Remove(id);
+        }
+
+        LogUnrecoverable(key.Site, key.Kiosk, key.From, key.To);
+    }
+
+    private sealed record GapKey(string Site, string Kiosk, long From, long To);
+
+    private sealed record Attempts(int Count, DateTimeOffset NextAt, bool AnsweredShort);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Asked {Site}/{Kiosk} to resend seq {From}–{To} (request {Attempt})")]
+    private partial void LogResendRequested(string site, string kiosk, long from, long to, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Site}/{Kiosk} cannot resend seq {From}–{To}: marked unrecoverable, no longer asked for")]
+    private partial void LogUnrecoverable(string site, string kiosk, long from, long to);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The gap check could not read the store")]
     private partial void LogCheckFailed(Exception ex);

@@ -1,8 +1,9 @@
 using System.Buffers;
-using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using GateKiosk.Central.Storage;
 using GateKiosk.Contracts;
+using GateKiosk.Core.Journaling;
 using GateKiosk.Mqtt;
 using Microsoft.Extensions.Options;
 using MQTTnet;
@@ -11,12 +12,25 @@ using MQTTnet.Protocol;
 namespace GateKiosk.Central.Collecting;
 
 /// <summary>
-/// Subscribes to every kiosk's events and status and stores them. A message is acknowledged only after it is
-/// stored; when the store fails the link is dropped so the broker delivers the message again.
+/// Subscribes to every kiosk's events, status and command results and stores them. A message is acknowledged once it
+/// is stored, or once it is found not to be a valid message of its kiosk (then it is quarantined and counted); when the
+/// store fails, whatever the failure, it is not acknowledged and the link is dropped so the broker delivers it again.
 /// </summary>
-public sealed partial class MqttEventCollector : BackgroundService
+public sealed partial class MqttEventCollector : BackgroundService, IKioskCommandSender
 {
-    private readonly SqliteEventStore _store;
+    /// <summary>A kiosk's seq may run this far ahead of the highest seq central holds of it, whatever the time since.</summary>
+    public const long MinSeqJump = 10_000;
+
+    /// <summary>
+    /// On top of <see cref="MinSeqJump"/>, a kiosk may have journaled this many events per second since central received its
+    /// highest seq; a seq further ahead is not believed (it would ask for a resend of a range no kiosk ever journaled).
+    /// </summary>
+    public const long MaxEventsPerSecond = 50;
+
+    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 16 };
+
+    private readonly IIngestStore _store;
+    private readonly TimeProvider _time;
     private readonly ILogger<MqttEventCollector> _logger;
     private readonly MqttLink _link;
     private long _stored;
@@ -24,15 +38,24 @@ public sealed partial class MqttEventCollector : BackgroundService
     private long _rejected;
 
     public MqttEventCollector(SqliteEventStore store, IOptions<MqttOptions> options, TimeProvider time, ILoggerFactory loggers)
+        : this((IIngestStore)store, options, time, loggers)
+    {
+    }
+
+    internal MqttEventCollector(IIngestStore store, IOptions<MqttOptions> options, TimeProvider time, ILoggerFactory loggers)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggers);
         _store = store;
+        _time = time;
         _logger = loggers.CreateLogger<MqttEventCollector>();
         var clientId = string.IsNullOrEmpty(options.Value.ClientId) ? "gatekiosk-central" : options.Value.ClientId;
         _link = new MqttLink(options.Value, clientId, will: null, loggers.CreateLogger<MqttLink>(), time);
         _link.Client.ApplicationMessageReceivedAsync += OnMessageAsync;
     }
+
+    /// <summary>A kiosk answered a command (a valid result on its <c>cmd/result</c> topic).</summary>
+    public event EventHandler<CommandResultEventArgs>? CommandResultReceived;
 
     /// <summary>Events stored, duplicates absorbed, and messages rejected as malformed since start.</summary>
     public (long Stored, long Duplicates, long Rejected) Counters =>
@@ -66,6 +89,58 @@ public sealed partial class MqttEventCollector : BackgroundService
         }
     }
 
+    /// <summary>
+    /// Handles one message: stores the events or status it carries, passes on a command result, or quarantines it. Never
+    /// throws for anything in the message; <see cref="IngestOutcome.StoreFailed"/> means it must not be acknowledged.
+    /// </summary>
+    public IngestResult Ingest(string topic, ReadOnlySequence<byte> payload)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        try
+        {
+            if (!Topics.TryParseKioskTopic(topic, out var site, out var kiosk, out var leaf))
+            {
+                return Reject(topic, null, null, "not a kiosk topic", payload);
+            }
+
+            var limit = leaf == "events" ? ContractLimits.MaxMessageBytes : ContractLimits.MaxControlBytes;
+            if (payload.Length > limit)
+            {
+                return Reject(topic, site, kiosk, $"larger than {limit} bytes", payload);
+            }
+
+            var bytes = payload.ToArray();
+            if (leaf == "status" && bytes.Length == 0)
+            {
+                return new IngestResult(IngestOutcome.Ignored); // a cleared retained status
+            }
+
+            if (leaf is not ("events" or "status" or "cmd/result"))
+            {
+                return new IngestResult(IngestOutcome.Ignored);
+            }
+
+            if (!Utf8.IsValid(bytes))
+            {
+                return Reject(topic, site, kiosk, "not UTF-8", payload);
+            }
+
+            return leaf switch
+            {
+                "events" => IngestEvents(topic, site, kiosk, bytes),
+                "status" => IngestStatus(topic, site, kiosk, bytes),
+                _ => IngestCommandResult(topic, site, kiosk, bytes),
+            };
+        }
+#pragma warning disable CA1031 // Every fault left here is the store's (the message was validated): not acknowledged, redelivered.
+        catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            LogStoreFailed(ex, Shorten(topic));
+            return new IngestResult(IngestOutcome.StoreFailed);
+        }
+    }
+
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
@@ -85,6 +160,7 @@ public sealed partial class MqttEventCollector : BackgroundService
         var subscribe = new MqttClientSubscribeOptionsBuilder()
             .WithTopicFilter(Topics.AllEvents, MqttQualityOfServiceLevel.AtLeastOnce)
             .WithTopicFilter(Topics.AllStatus, MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithTopicFilter(Topics.AllCommandResults, MqttQualityOfServiceLevel.AtLeastOnce)
             .Build();
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(sessionToken))
         {
@@ -97,40 +173,11 @@ public sealed partial class MqttEventCollector : BackgroundService
 
     private Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
     {
-        var message = e.ApplicationMessage;
-        if (!Topics.TryParseKioskTopic(message.Topic, out var site, out var kiosk, out var leaf))
-        {
-            Reject(message.Topic, "not a kiosk topic");
-            return Task.CompletedTask;
-        }
-
-        var payload = message.Payload.ToArray();
-        try
-        {
-            switch (leaf)
-            {
-                case "events":
-                    StoreEvent(site, kiosk, message.Topic, payload);
-                    break;
-                case "status" when payload.Length > 0:
-                    var status = Deserialize(payload, ContractsJsonContext.Default.KioskStatus);
-                    if (status is not null && status.SiteId == site && status.KioskId == kiosk)
-                    {
-                        _store.SetStatus(status);
-                    }
-                    else
-                    {
-                        Reject(message.Topic, "status does not match its topic");
-                    }
-
-                    break;
-            }
-        }
-        catch (Microsoft.Data.Sqlite.SqliteException ex)
+        var result = Ingest(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload);
+        if (!result.Acknowledge)
         {
             // Not acknowledged: drop the link so the broker redelivers once the store works again.
             e.AutoAcknowledge = false;
-            LogStoreFailed(ex, message.Topic);
             _ = _link.Client.DisconnectAsync(new MqttClientDisconnectOptions(), CancellationToken.None);
         }
 
@@ -138,68 +185,182 @@ public sealed partial class MqttEventCollector : BackgroundService
     }
 
     /// <summary>
-    /// Stores a single event, or a batch: a JSON array of events whose elements are byte-for-byte the single
-    /// form (so the hash chain holds). A batch with any element that does not belong to the topic is rejected whole.
+    /// Stores a single event, or a batch: a JSON array of consecutive events whose elements are byte-for-byte the single
+    /// form (so the hash chain holds). A message with anything that is not a valid event of the topic's kiosk is rejected whole.
     /// </summary>
-    private void StoreEvent(string site, string kiosk, string topic, byte[] payload)
+    private IngestResult IngestEvents(string topic, string site, string kiosk, byte[] bytes)
     {
-        var events = new List<(EntryEvent, string)>();
-        var isBatch = payload.AsSpan().TrimStart(" \t\r\n"u8) is [(byte)'[', ..];
-        try
+        var (slices, why) = SplitEvents(bytes);
+        if (why is not null)
         {
-            if (isBatch)
-            {
-                using var doc = JsonDocument.Parse(payload, new JsonDocumentOptions { MaxDepth = 16 });
-                foreach (var element in doc.RootElement.EnumerateArray())
-                {
-                    var raw = element.GetRawText();
-                    events.Add((element.Deserialize(ContractsJsonContext.Default.EntryEvent)!, raw));
-                }
-            }
-            else
-            {
-                events.Add((JsonSerializer.Deserialize(payload, ContractsJsonContext.Default.EntryEvent)!, Encoding.UTF8.GetString(payload)));
-            }
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
-        {
-            Reject(topic, "not JSON events");
-            return;
+            return Reject(topic, site, kiosk, why, new ReadOnlySequence<byte>(bytes));
         }
 
-        if (events.Count == 0 || events.Any(e => e.Item1 is null || e.Item1.SchemaVersion != 1 || e.Item1.SiteId != site || e.Item1.KioskId != kiosk || e.Item1.Seq < 1))
+        var events = new List<(EntryEvent Entry, ReadOnlyMemory<byte> Payload)>(slices.Count);
+        foreach (var slice in slices)
         {
-            Reject(topic, "not schemaVersion 1 events of this kiosk");
-            return;
+            var entry = Deserialize(slice, ContractsJsonContext.Default.EntryEvent, out why);
+            why ??= ContractValidation.CheckEvent(entry);
+            if (why is null && (entry!.SiteId != site || entry.KioskId != kiosk))
+            {
+                why = "siteId or kioskId is not the topic's";
+            }
+
+            if (why is null && events.Count > 0 && entry!.Seq != events[^1].Entry.Seq + 1)
+            {
+                why = "batch seqs are not consecutive";
+            }
+
+            if (why is not null)
+            {
+                return Reject(topic, site, kiosk, why, new ReadOnlySequence<byte>(bytes));
+            }
+
+            events.Add((entry!, slice));
         }
 
-        var added = _store.AddRange(events);
-        Interlocked.Add(ref _stored, added);
-        Interlocked.Add(ref _duplicates, events.Count - added);
+        if (_store.GetLatest(site, kiosk) is { } latest)
+        {
+            var elapsed = Math.Max(0, (_time.GetUtcNow() - latest.ReceivedAt).TotalSeconds);
+            var allowance = MinSeqJump + (long)Math.Min(elapsed * MaxEventsPerSecond, ContractLimits.MaxSeq);
+            if (events[^1].Entry.Seq > latest.Seq + allowance)
+            {
+                return Reject(topic, site, kiosk, "seq runs too far ahead of the kiosk's last seq", new ReadOnlySequence<byte>(bytes));
+            }
+        }
+
+        var stored = _store.Store(events);
+        foreach (var i in stored.Conflicts)
+        {
+            Reject(topic, site, kiosk, "eventId already stored with other content", new ReadOnlySequence<byte>(events[i].Payload));
+        }
+
+        Interlocked.Add(ref _stored, stored.Added);
+        Interlocked.Add(ref _duplicates, stored.Duplicates);
+        return stored.Conflicts.Count > 0 && stored.Added == 0
+            ? new IngestResult(IngestOutcome.Rejected, 0, stored.Duplicates, "eventId already stored with other content")
+            : new IngestResult(IngestOutcome.Stored, stored.Added, stored.Duplicates);
     }
 
-    private static T? Deserialize<T>(byte[] payload, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
+    /// <summary>The exact bytes of each event of a message (one for a single event), or why there are none.</summary>
+    private static (List<ReadOnlyMemory<byte>> Slices, string? Why) SplitEvents(byte[] bytes)
+    {
+        var slices = new List<ReadOnlyMemory<byte>>();
+        if (bytes.AsSpan().TrimStart(" \t\r\n"u8) is not [(byte)'[', ..])
+        {
+            return bytes.Length > ContractLimits.MaxEventBytes ? (slices, $"an event larger than {ContractLimits.MaxEventBytes} bytes") : ([bytes], null);
+        }
+
+        try
+        {
+            var reader = new Utf8JsonReader(bytes, ReaderOptions);
+            reader.Read(); // the array
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                if (reader.TokenType != JsonTokenType.StartObject)
+                {
+                    return (slices, "a batch element is not an object");
+                }
+
+                var start = (int)reader.TokenStartIndex;
+                reader.Skip();
+                var length = (int)reader.BytesConsumed - start;
+                if (length > ContractLimits.MaxEventBytes)
+                {
+                    return (slices, $"an event larger than {ContractLimits.MaxEventBytes} bytes");
+                }
+
+                if (slices.Count == ContractLimits.MaxBatchEvents)
+                {
+                    return (slices, $"more than {ContractLimits.MaxBatchEvents} events in a batch");
+                }
+
+                slices.Add(bytes.AsMemory(start, length));
+            }
+
+            if (reader.TokenType != JsonTokenType.EndArray || reader.Read())
+            {
+                return (slices, "not a JSON array");
+            }
+        }
+        catch (JsonException)
+        {
+            return (slices, "not JSON");
+        }
+
+        return slices.Count == 0 ? (slices, "an empty batch") : (slices, null);
+    }
+
+    private IngestResult IngestStatus(string topic, string site, string kiosk, byte[] bytes)
+    {
+        var status = Deserialize(bytes, ContractsJsonContext.Default.KioskStatus, out var why);
+        why ??= ContractValidation.CheckStatus(status);
+        if (why is null && (status!.SiteId != site || status.KioskId != kiosk))
+        {
+            why = "siteId or kioskId is not the topic's";
+        }
+
+        if (why is not null)
+        {
+            return Reject(topic, site, kiosk, why, new ReadOnlySequence<byte>(bytes));
+        }
+
+        _store.SetStatus(status!);
+        return new IngestResult(IngestOutcome.Stored);
+    }
+
+    private IngestResult IngestCommandResult(string topic, string site, string kiosk, byte[] bytes)
+    {
+        var result = Deserialize(bytes, ContractsJsonContext.Default.CommandResult, out var why);
+        why ??= ContractValidation.CheckCommandResult(result);
+        if (why is not null)
+        {
+            return Reject(topic, site, kiosk, why, new ReadOnlySequence<byte>(bytes));
+        }
+
+        CommandResultReceived?.Invoke(this, new CommandResultEventArgs(site, kiosk, result!));
+        return new IngestResult(IngestOutcome.Stored);
+    }
+
+    private static T? Deserialize<T>(ReadOnlyMemory<byte> payload, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, out string? why)
         where T : class
     {
         try
         {
-            return JsonSerializer.Deserialize(payload, type);
+            why = null;
+            var value = JsonSerializer.Deserialize(payload.Span, type);
+            if (value is null)
+            {
+                why = "a JSON null";
+            }
+
+            return value;
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or ArgumentException or OverflowException or NotSupportedException)
         {
+            // A value of the wrong type, a missing required field, a time beyond year 9999: not a message of the contract.
+            why = "not JSON of the contract";
             return null;
         }
     }
 
-    private void Reject(string topic, string why)
+    private IngestResult Reject(string topic, string? site, string? kiosk, string why, ReadOnlySequence<byte> payload)
     {
+        var prefix = payload.Length > SqliteEventStore.QuarantinePrefixBytes
+            ? payload.Slice(0, SqliteEventStore.QuarantinePrefixBytes).ToArray()
+            : payload.ToArray();
+        var hash = payload.Length == prefix.Length ? EventChain.Hash(prefix) : EventChain.Hash(payload.ToArray());
+        _store.Quarantine(topic, site, kiosk, why, prefix, payload.Length, hash);
         Interlocked.Increment(ref _rejected);
-        LogRejected(topic, why);
+        LogRejected(Shorten(topic), why, payload.Length, hash[..12]);
+        return new IngestResult(IngestOutcome.Rejected, Reason: why);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected a message on {Topic}: {Why}")]
-    private partial void LogRejected(string topic, string why);
+    private static string Shorten(string topic) => topic.Length > 128 ? topic[..128] + "…" : topic;
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Could not store a message from {Topic}; it will be redelivered")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Quarantined a message on {Topic}: {Why} ({Size} bytes, sha256 {Hash}…)")]
+    private partial void LogRejected(string topic, string why, long size, string hash);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not store a message from {Topic}; it is not acknowledged and will be redelivered")]
     private partial void LogStoreFailed(Exception ex, string topic);
 }

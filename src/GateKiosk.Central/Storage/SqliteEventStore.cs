@@ -15,7 +15,7 @@ namespace GateKiosk.Central.Storage;
 /// that central does not hold are reported as declared lost instead of as gaps, so they are not asked for again.
 /// </para>
 /// </summary>
-public sealed class SqliteEventStore : IDisposable
+public sealed class SqliteEventStore : IDisposable, Collecting.IIngestStore
 {
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS events(
@@ -30,7 +30,7 @@ public sealed class SqliteEventStore : IDisposable
             decision    TEXT,
             reason      TEXT,
             subject     TEXT,
-            payload     TEXT    NOT NULL,
+            payload     BLOB    NOT NULL,
             hash        TEXT    NOT NULL,
             prev_hash   TEXT    NOT NULL,
             lost_from   INTEGER
@@ -46,6 +46,33 @@ public sealed class SqliteEventStore : IDisposable
             detected_at INTEGER NOT NULL,
             PRIMARY KEY(site_id, kiosk_id, seq, kind)
         );
+        CREATE TABLE IF NOT EXISTS quarantine(
+            id          INTEGER PRIMARY KEY AUTOINCREMENT,
+            received_at INTEGER NOT NULL,
+            topic       TEXT    NOT NULL,
+            site_id     TEXT,
+            kiosk_id    TEXT,
+            reason      TEXT    NOT NULL,
+            size        INTEGER NOT NULL,
+            sha256      TEXT    NOT NULL,
+            prefix      BLOB    NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS rejected(
+            site_id     TEXT    NOT NULL,
+            kiosk_id    TEXT    NOT NULL,
+            rejected    INTEGER NOT NULL,
+            last_reason TEXT    NOT NULL,
+            last_at     INTEGER NOT NULL,
+            PRIMARY KEY(site_id, kiosk_id)
+        );
+        CREATE TABLE IF NOT EXISTS unrecoverable(
+            site_id     TEXT    NOT NULL,
+            kiosk_id    TEXT    NOT NULL,
+            from_seq    INTEGER NOT NULL,
+            to_seq      INTEGER NOT NULL,
+            marked_at   INTEGER NOT NULL,
+            PRIMARY KEY(site_id, kiosk_id, from_seq, to_seq)
+        );
         CREATE TABLE IF NOT EXISTS kiosks(
             site_id   TEXT NOT NULL,
             kiosk_id  TEXT NOT NULL,
@@ -56,8 +83,30 @@ public sealed class SqliteEventStore : IDisposable
         );
         """;
 
+    /// <summary>Most messages kept in quarantine; the oldest go first.</summary>
+    public const int QuarantineMaxRows = 10_000;
+
+    /// <summary>Most bytes of message prefixes kept in quarantine; the oldest go first.</summary>
+    public const long QuarantineMaxBytes = 16L * 1024 * 1024;
+
+    /// <summary>How much of each quarantined message is kept.</summary>
+    public const int QuarantinePrefixBytes = 1024;
+
+    /// <summary>
+    /// Most kiosks with a count of rejected messages of their own; beyond it rejections are counted under an empty
+    /// site and kiosk, so made-up kiosk ids in topics cannot grow the table.
+    /// </summary>
+    public const int RejectedMaxKiosks = 10_000;
+
     private readonly SqliteConnection _connection;
     private readonly Lock _lock = new();
+
+    /// <summary>The quarantine's row cap (<see cref="QuarantineMaxRows"/>; smaller in tests).</summary>
+    internal int QuarantineRows { get; init; } = QuarantineMaxRows;
+
+    /// <summary>The quarantine's byte cap (<see cref="QuarantineMaxBytes"/>; smaller in tests).</summary>
+    internal long QuarantineBytes { get; init; } = QuarantineMaxBytes;
+
     private readonly TimeProvider _time;
 
     public SqliteEventStore(string databasePath, TimeProvider time)
@@ -87,8 +136,18 @@ public sealed class SqliteEventStore : IDisposable
     /// <summary>Stores <paramref name="entry"/> with its exact <paramref name="payload"/>; false when it was already stored.</summary>
     public bool Add(EntryEvent entry, string payload) => AddRange([(entry, payload)]) == 1;
 
-    /// <summary>Stores events in one transaction; returns how many were new (the rest were already stored).</summary>
+    /// <summary>Stores events whose payload is the UTF-8 of a string; returns how many were new.</summary>
     public int AddRange(IReadOnlyList<(EntryEvent Entry, string Payload)> events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        return Store([.. events.Select(e => (e.Entry, (ReadOnlyMemory<byte>)Encoding.UTF8.GetBytes(e.Payload)))]).Added;
+    }
+
+    /// <summary>
+    /// Stores events with their exact payload bytes in one transaction. An <c>eventId</c> already stored with the same
+    /// bytes is a duplicate (a resend); with other bytes it is a conflict, recorded as a chain break and not stored.
+    /// </summary>
+    public StoreResult Store(IReadOnlyList<(EntryEvent Entry, ReadOnlyMemory<byte> Payload)> events)
     {
         ArgumentNullException.ThrowIfNull(events);
         lock (_lock)
@@ -101,11 +160,15 @@ public sealed class SqliteEventStore : IDisposable
                 VALUES ($id, $site, $kiosk, $seq, $at, $received, $type, $decision, $reason, $subject, $payload, $hash, $prev, $lost)
                 """;
             string[] names = ["$id", "$site", "$kiosk", "$seq", "$at", "$received", "$type", "$decision", "$reason", "$subject", "$payload", "$hash", "$prev", "$lost"];
-            var p = names.Select(n => cmd.Parameters.Add(n, SqliteType.Text)).ToArray();
+            var p = names.Select(n => cmd.Parameters.Add(n, n == "$payload" ? SqliteType.Blob : SqliteType.Text)).ToArray();
             var received = _time.GetUtcNow().ToUnixTimeMilliseconds();
             var added = 0;
-            foreach (var (entry, payload) in events)
+            var duplicates = 0;
+            var conflicts = new List<int>();
+            for (var i = 0; i < events.Count; i++)
             {
+                var (entry, payload) = events[i];
+                var bytes = payload.ToArray();
                 p[0].Value = entry.EventId.ToString();
                 p[1].Value = entry.SiteId;
                 p[2].Value = entry.KioskId;
@@ -116,8 +179,8 @@ public sealed class SqliteEventStore : IDisposable
                 p[7].Value = (object?)entry.Decision ?? DBNull.Value;
                 p[8].Value = (object?)entry.Reason ?? DBNull.Value;
                 p[9].Value = (object?)entry.Credential?.SubjectId ?? DBNull.Value;
-                p[10].Value = payload;
-                var hash = EventChain.Hash(Encoding.UTF8.GetBytes(payload));
+                p[10].Value = bytes;
+                var hash = EventChain.Hash(bytes);
                 p[11].Value = hash;
                 p[12].Value = entry.PrevHash;
                 var lostFrom = DeclaredLossFrom(entry);
@@ -127,10 +190,156 @@ public sealed class SqliteEventStore : IDisposable
                     added++;
                     CheckChain(tx, entry, hash, lostFrom, received);
                 }
+                else if (SamePayload(tx, entry.EventId, bytes))
+                {
+                    duplicates++;
+                }
+                else
+                {
+                    // The same eventId with other content: an edit or a forgery. The first one stays; this one is a break.
+                    conflicts.Add(i);
+                    RecordBreak(tx, entry, entry.Seq, ChainBreakKinds.EventIdReused, received);
+                }
             }
 
             tx.Commit();
-            return added;
+            return new StoreResult(added, duplicates, conflicts);
+        }
+    }
+
+    private bool SamePayload(SqliteTransaction tx, Guid eventId, byte[] payload)
+    {
+        using var cmd = _connection.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "SELECT payload FROM events WHERE event_id = $id";
+        cmd.Parameters.AddWithValue("$id", eventId.ToString());
+        using var reader = cmd.ExecuteReader();
+        return reader.Read() && reader.GetFieldValue<byte[]>(0).AsSpan().SequenceEqual(payload);
+    }
+
+    /// <summary>The highest seq central holds of a kiosk and when the event carrying it was received; null when none.</summary>
+    public (long Seq, DateTimeOffset ReceivedAt)? GetLatest(string site, string kiosk)
+    {
+        lock (_lock)
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = "SELECT seq, received_at FROM events WHERE site_id = $site AND kiosk_id = $kiosk ORDER BY seq DESC LIMIT 1";
+            cmd.Parameters.AddWithValue("$site", site);
+            cmd.Parameters.AddWithValue("$kiosk", kiosk);
+            using var reader = cmd.ExecuteReader();
+            return reader.Read() ? (reader.GetInt64(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1))) : null;
+        }
+    }
+
+    /// <summary>
+    /// Keeps a rejected message aside for inspection (<paramref name="prefix"/>, cut to <see cref="QuarantinePrefixBytes"/>
+    /// bytes, with the whole message's <paramref name="size"/> and <paramref name="sha256"/>), counts it against its kiosk
+    /// (when the topic names one), and drops the oldest quarantined messages beyond <see cref="QuarantineMaxRows"/> or
+    /// <see cref="QuarantineMaxBytes"/>.
+    /// </summary>
+    public void Quarantine(string topic, string? site, string? kiosk, string reason, ReadOnlySpan<byte> prefix, long size, string sha256)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        ArgumentNullException.ThrowIfNull(reason);
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        lock (_lock)
+        {
+            using var tx = _connection.BeginTransaction();
+            using var cmd = _connection.CreateCommand();
+            cmd.Transaction = tx;
+            cmd.CommandText = """
+                INSERT INTO quarantine(received_at, topic, site_id, kiosk_id, reason, size, sha256, prefix)
+                VALUES ($at, $topic, $site, $kiosk, $reason, $size, $sha, $prefix);
+                DELETE FROM quarantine WHERE id <= (SELECT id FROM quarantine ORDER BY id DESC LIMIT 1 OFFSET $maxRows);
+                DELETE FROM quarantine WHERE id <= (
+                    SELECT id FROM (SELECT id, SUM(length(prefix)) OVER (ORDER BY id DESC) AS total FROM quarantine)
+                    WHERE total > $maxBytes ORDER BY id DESC LIMIT 1);
+                """;
+            cmd.Parameters.AddWithValue("$at", now);
+            cmd.Parameters.AddWithValue("$topic", topic.Length > Topics.MaxTopicLength ? topic[..Topics.MaxTopicLength] : topic);
+            cmd.Parameters.AddWithValue("$site", (object?)site ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("$kiosk", (object?)kiosk ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("$reason", reason);
+            cmd.Parameters.AddWithValue("$size", size);
+            cmd.Parameters.AddWithValue("$sha", sha256);
+            cmd.Parameters.Add("$prefix", SqliteType.Blob).Value = prefix[..Math.Min(prefix.Length, QuarantinePrefixBytes)].ToArray();
+            cmd.Parameters.AddWithValue("$maxRows", QuarantineRows);
+            cmd.Parameters.AddWithValue("$maxBytes", QuarantineBytes);
+            cmd.ExecuteNonQuery();
+
+            cmd.Parameters.Clear();
+            cmd.CommandText = """
+                INSERT INTO rejected(site_id, kiosk_id, rejected, last_reason, last_at)
+                SELECT $site, $kiosk, 1, $reason, $at
+                WHERE EXISTS (SELECT 1 FROM rejected WHERE site_id = $site AND kiosk_id = $kiosk)
+                   OR (SELECT COUNT(*) FROM rejected) < $maxKiosks
+                ON CONFLICT(site_id, kiosk_id) DO UPDATE SET rejected = rejected.rejected + 1, last_reason = excluded.last_reason, last_at = excluded.last_at;
+                INSERT INTO rejected(site_id, kiosk_id, rejected, last_reason, last_at)
+                SELECT '', '', 1, $reason, $at WHERE changes() = 0
+                ON CONFLICT(site_id, kiosk_id) DO UPDATE SET rejected = rejected.rejected + 1, last_reason = excluded.last_reason, last_at = excluded.last_at;
+                """;
+            cmd.Parameters.AddWithValue("$site", site ?? "");
+            cmd.Parameters.AddWithValue("$kiosk", kiosk ?? "");
+            cmd.Parameters.AddWithValue("$reason", reason);
+            cmd.Parameters.AddWithValue("$at", now);
+            cmd.Parameters.AddWithValue("$maxKiosks", RejectedMaxKiosks);
+            cmd.ExecuteNonQuery();
+            tx.Commit();
+        }
+    }
+
+    /// <summary>Messages rejected since the store was created (all kiosks, and those no kiosk could be named for).</summary>
+    public long GetRejectedTotal()
+    {
+        lock (_lock)
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = "SELECT COALESCE(SUM(rejected), 0) FROM rejected";
+            return (long)cmd.ExecuteScalar()!;
+        }
+    }
+
+    /// <summary>The quarantined messages, newest first, at most <paramref name="max"/>.</summary>
+    public IReadOnlyList<QuarantinedMessage> GetQuarantine(int max = 100)
+    {
+        lock (_lock)
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = "SELECT received_at, topic, site_id, kiosk_id, reason, size, sha256, prefix FROM quarantine ORDER BY id DESC LIMIT $max";
+            cmd.Parameters.AddWithValue("$max", max);
+            using var reader = cmd.ExecuteReader();
+            var list = new List<QuarantinedMessage>();
+            while (reader.Read())
+            {
+                list.Add(new QuarantinedMessage(
+                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(0)),
+                    reader.GetString(1),
+                    reader.IsDBNull(2) ? null : reader.GetString(2),
+                    reader.IsDBNull(3) ? null : reader.GetString(3),
+                    reader.GetString(4),
+                    reader.GetInt64(5),
+                    reader.GetString(6),
+                    reader.GetFieldValue<byte[]>(7)));
+            }
+
+            return list;
+        }
+    }
+
+    /// <summary>Marks a missing range as one the kiosk cannot send: it is reported apart and no longer asked for.</summary>
+    public void MarkUnrecoverable(string site, string kiosk, SeqRange range)
+    {
+        ArgumentNullException.ThrowIfNull(range);
+        lock (_lock)
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = "INSERT OR IGNORE INTO unrecoverable(site_id, kiosk_id, from_seq, to_seq, marked_at) VALUES ($site, $kiosk, $from, $to, $at)";
+            cmd.Parameters.AddWithValue("$site", site);
+            cmd.Parameters.AddWithValue("$kiosk", kiosk);
+            cmd.Parameters.AddWithValue("$from", range.From);
+            cmd.Parameters.AddWithValue("$to", range.To);
+            cmd.Parameters.AddWithValue("$at", _time.GetUtcNow().ToUnixTimeMilliseconds());
+            cmd.ExecuteNonQuery();
         }
     }
 
@@ -239,44 +448,86 @@ public sealed class SqliteEventStore : IDisposable
                 FROM n WHERE seq > prev + 1)
         """;
 
+    private const string UndeclaredRunsSql = MissingRunsSql + """
+        SELECT first, MIN(last, COALESCE(declared, last + 1) - 1) FROM runs
+        WHERE COALESCE(declared, last + 1) > first AND first > $after ORDER BY first LIMIT $max
+        """;
+
     /// <summary>
-    /// Missing seq ranges of one kiosk (below its highest seq), oldest first, at most <paramref name="max"/>; seqs the
-    /// kiosk declared lost are not gaps (see <see cref="GetDeclaredLost"/>).
+    /// Missing seq ranges of one kiosk (below its highest seq) that may still arrive, oldest first, at most
+    /// <paramref name="max"/>, starting above <paramref name="afterSeq"/>; seqs the kiosk declared lost
+    /// (<see cref="GetDeclaredLost"/>) and ranges marked unrecoverable (<see cref="GetUnrecoverable"/>) are not gaps.
     /// </summary>
-    public IReadOnlyList<SeqRange> GetGaps(string site, string kiosk, int max = 100)
+    public IReadOnlyList<SeqRange> GetGaps(string site, string kiosk, int max = 100, long afterSeq = 0)
     {
         lock (_lock)
         {
-            return QueryRanges(site, kiosk, max, MissingRunsSql + """
-                SELECT first, MIN(last, COALESCE(declared, last + 1) - 1) FROM runs
-                WHERE COALESCE(declared, last + 1) > first ORDER BY first LIMIT $max
-                """);
+            var unrecoverable = UnrecoverableRows(site, kiosk);
+            if (unrecoverable.Count == 0)
+            {
+                return QueryRanges(site, kiosk, max, UndeclaredRunsSql, afterSeq);
+            }
+
+            // Marked ranges are few: read every undeclared run and take them out.
+            return [.. QueryRanges(site, kiosk, int.MaxValue, UndeclaredRunsSql, afterSeq).Where(r => !unrecoverable.Contains(r)).Take(max)];
         }
+    }
+
+    /// <summary>
+    /// Missing seq ranges of one kiosk that were asked for and that the kiosk answered it cannot send, oldest first, at
+    /// most <paramref name="max"/>, starting above <paramref name="afterSeq"/>. A range that arrives after all leaves this list.
+    /// </summary>
+    public IReadOnlyList<SeqRange> GetUnrecoverable(string site, string kiosk, int max = 100, long afterSeq = 0)
+    {
+        lock (_lock)
+        {
+            var unrecoverable = UnrecoverableRows(site, kiosk);
+            return unrecoverable.Count == 0
+                ? []
+                : [.. QueryRanges(site, kiosk, int.MaxValue, UndeclaredRunsSql, afterSeq).Where(unrecoverable.Contains).Take(max)];
+        }
+    }
+
+    private HashSet<SeqRange> UnrecoverableRows(string site, string kiosk)
+    {
+        using var cmd = _connection.CreateCommand();
+        cmd.CommandText = "SELECT from_seq, to_seq FROM unrecoverable WHERE site_id = $site AND kiosk_id = $kiosk";
+        cmd.Parameters.AddWithValue("$site", site);
+        cmd.Parameters.AddWithValue("$kiosk", kiosk);
+        using var reader = cmd.ExecuteReader();
+        var set = new HashSet<SeqRange>();
+        while (reader.Read())
+        {
+            set.Add(new SeqRange(reader.GetInt64(0), reader.GetInt64(1)));
+        }
+
+        return set;
     }
 
     /// <summary>
     /// Seq ranges of one kiosk that central does not hold and that the kiosk declared lost (a journal that lost its newest
     /// events), oldest first, at most <paramref name="max"/>. They are never asked for again.
     /// </summary>
-    public IReadOnlyList<SeqRange> GetDeclaredLost(string site, string kiosk, int max = 100)
+    public IReadOnlyList<SeqRange> GetDeclaredLost(string site, string kiosk, int max = 100, long afterSeq = 0)
     {
         lock (_lock)
         {
-            return QueryRanges(site, kiosk, max, DeclaredLostSql);
+            return QueryRanges(site, kiosk, max, DeclaredLostSql, afterSeq);
         }
     }
 
     private const string DeclaredLostSql = MissingRunsSql + """
-        SELECT MAX(first, declared), last FROM runs WHERE declared IS NOT NULL ORDER BY first LIMIT $max
+        SELECT MAX(first, declared), last FROM runs WHERE declared IS NOT NULL AND MAX(first, declared) > $after ORDER BY first LIMIT $max
         """;
 
-    private List<SeqRange> QueryRanges(string site, string kiosk, int max, string sql)
+    private List<SeqRange> QueryRanges(string site, string kiosk, int max, string sql, long afterSeq = 0)
     {
         using var cmd = _connection.CreateCommand();
         cmd.CommandText = sql;
         cmd.Parameters.AddWithValue("$site", site);
         cmd.Parameters.AddWithValue("$kiosk", kiosk);
         cmd.Parameters.AddWithValue("$max", max);
+        cmd.Parameters.AddWithValue("$after", afterSeq);
         using var reader = cmd.ExecuteReader();
         var ranges = new List<SeqRange>();
         while (reader.Read())
@@ -287,15 +538,17 @@ public sealed class SqliteEventStore : IDisposable
         return ranges;
     }
 
-    /// <summary>Breaks of one kiosk's hash chain, in seq order.</summary>
-    public IReadOnlyList<ChainBreak> GetChainBreaks(string site, string kiosk)
+    /// <summary>Breaks of one kiosk's hash chain above <paramref name="afterSeq"/>, in seq order, at most <paramref name="max"/>.</summary>
+    public IReadOnlyList<ChainBreak> GetChainBreaks(string site, string kiosk, int max = int.MaxValue, long afterSeq = 0)
     {
         lock (_lock)
         {
             using var cmd = _connection.CreateCommand();
-            cmd.CommandText = "SELECT seq, kind, detected_at FROM chain_breaks WHERE site_id = $site AND kiosk_id = $kiosk ORDER BY seq, kind";
+            cmd.CommandText = "SELECT seq, kind, detected_at FROM chain_breaks WHERE site_id = $site AND kiosk_id = $kiosk AND seq > $after ORDER BY seq, kind LIMIT $max";
             cmd.Parameters.AddWithValue("$site", site);
             cmd.Parameters.AddWithValue("$kiosk", kiosk);
+            cmd.Parameters.AddWithValue("$after", afterSeq);
+            cmd.Parameters.AddWithValue("$max", max);
             using var reader = cmd.ExecuteReader();
             var breaks = new List<ChainBreak>();
             while (reader.Read())
@@ -305,6 +558,39 @@ public sealed class SqliteEventStore : IDisposable
 
             return breaks;
         }
+    }
+
+    /// <summary>
+    /// One page of what central knows of a kiosk's sequence: gaps, breaks, declared and unrecoverable ranges whose first
+    /// seq is above <paramref name="afterSeq"/> and at most the page's end. The page ends where one of the lists reaches
+    /// <paramref name="limit"/> items, so no list is cut in the middle of the seqs the page covers; <c>NextCursor</c> is
+    /// that end, or null on the last page.
+    /// </summary>
+    public ChainPage GetChainPage(string site, string kiosk, int limit, long afterSeq = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var gaps = GetGaps(site, kiosk, limit + 1, afterSeq);
+        var breaks = GetChainBreaks(site, kiosk, limit + 1, afterSeq);
+        var declared = GetDeclaredLost(site, kiosk, limit + 1, afterSeq);
+        var unrecoverable = GetUnrecoverable(site, kiosk, limit + 1, afterSeq);
+        var end = long.MaxValue;
+        foreach (var keys in new[] { gaps.Select(r => r.From).ToList(), breaks.Select(b => b.Seq).ToList(), declared.Select(r => r.From).ToList(), unrecoverable.Select(r => r.From).ToList() })
+        {
+            if (keys.Count > limit)
+            {
+                // Breaks share a seq (one per kind): end before the seq that would overflow the page, unless that empties it.
+                var last = keys[limit - 1] == keys[limit] && keys[0] != keys[limit] ? keys[limit] - 1 : keys[limit - 1];
+                end = Math.Min(end, last);
+            }
+        }
+
+        var more = gaps.Any(r => r.From > end) || breaks.Any(b => b.Seq > end) || declared.Any(r => r.From > end) || unrecoverable.Any(r => r.From > end);
+        return new ChainPage(
+            [.. gaps.Where(r => r.From <= end)],
+            [.. breaks.Where(b => b.Seq <= end)],
+            [.. declared.Where(r => r.From <= end)],
+            [.. unrecoverable.Where(r => r.From <= end)],
+            more ? end : null);
     }
 
     /// <summary>Records the retained status a kiosk published.</summary>
@@ -375,7 +661,8 @@ public sealed class SqliteEventStore : IDisposable
                 }
 
                 last = reader.GetInt64(0);
-                writer.WriteRawValue(reader.GetString(1), skipInputValidation: true);
+                // Payloads were checked as UTF-8 JSON when stored (older stores hold them as text: the same bytes).
+                writer.WriteRawValue(reader.GetFieldValue<byte[]>(1), skipInputValidation: true);
                 count++;
             }
 
@@ -404,11 +691,14 @@ public sealed class SqliteEventStore : IDisposable
                     SELECT site_id, kiosk_id, COUNT(*) AS n, COUNT(DISTINCT seq) AS distinct_seq, MAX(seq) AS last_seq,
                            MAX(occurred_at) AS last_at
                     FROM events GROUP BY site_id, kiosk_id),
-                ids AS (SELECT site_id, kiosk_id FROM e UNION SELECT site_id, kiosk_id FROM kiosks)
+                ids AS (SELECT site_id, kiosk_id FROM e UNION SELECT site_id, kiosk_id FROM kiosks
+                        UNION SELECT site_id, kiosk_id FROM rejected WHERE site_id <> '')
                 SELECT ids.site_id, ids.kiosk_id, k.state, k.version, k.status_at,
                        COALESCE(e.n, 0), COALESCE(e.last_seq, 0), e.last_at, COALESCE(e.last_seq - e.distinct_seq, 0),
                        (SELECT COUNT(*) FROM chain_breaks b WHERE b.site_id = ids.site_id AND b.kiosk_id = ids.kiosk_id),
-                       EXISTS (SELECT 1 FROM events d WHERE d.site_id = ids.site_id AND d.kiosk_id = ids.kiosk_id AND d.lost_from IS NOT NULL)
+                       EXISTS (SELECT 1 FROM events d WHERE d.site_id = ids.site_id AND d.kiosk_id = ids.kiosk_id AND d.lost_from IS NOT NULL),
+                       (SELECT r.rejected FROM rejected r WHERE r.site_id = ids.site_id AND r.kiosk_id = ids.kiosk_id),
+                       EXISTS (SELECT 1 FROM unrecoverable u WHERE u.site_id = ids.site_id AND u.kiosk_id = ids.kiosk_id)
                 FROM ids
                 LEFT JOIN kiosks k ON k.site_id = ids.site_id AND k.kiosk_id = ids.kiosk_id
                 LEFT JOIN e ON e.site_id = ids.site_id AND e.kiosk_id = ids.kiosk_id
@@ -416,6 +706,7 @@ public sealed class SqliteEventStore : IDisposable
                 """;
             var list = new List<KioskSummary>();
             var declaring = new List<int>();
+            var marked = new List<int>();
             using (var reader = cmd.ExecuteReader())
             {
                 while (reader.Read())
@@ -423,6 +714,11 @@ public sealed class SqliteEventStore : IDisposable
                     if (reader.GetBoolean(10))
                     {
                         declaring.Add(list.Count);
+                    }
+
+                    if (reader.GetBoolean(12))
+                    {
+                        marked.Add(list.Count);
                     }
 
                     list.Add(new KioskSummary(
@@ -435,7 +731,10 @@ public sealed class SqliteEventStore : IDisposable
                         reader.GetInt64(6),
                         reader.IsDBNull(7) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)),
                         reader.GetInt64(8),
-                        reader.GetInt64(9)));
+                        reader.GetInt64(9))
+                    {
+                        Rejected = reader.IsDBNull(11) ? 0 : reader.GetInt64(11),
+                    });
                 }
             }
 
@@ -444,6 +743,14 @@ public sealed class SqliteEventStore : IDisposable
             {
                 var lost = QueryRanges(list[i].SiteId, list[i].KioskId, int.MaxValue, DeclaredLostSql).Sum(r => r.To - r.From + 1);
                 list[i] = list[i] with { Missing = list[i].Missing - lost, DeclaredLost = lost };
+            }
+
+            // So are kiosks with ranges they answered they cannot send: those move from missing to unrecoverable.
+            foreach (var i in marked)
+            {
+                var rows = UnrecoverableRows(list[i].SiteId, list[i].KioskId);
+                var lost = QueryRanges(list[i].SiteId, list[i].KioskId, int.MaxValue, UndeclaredRunsSql).Where(rows.Contains).Sum(r => r.To - r.From + 1);
+                list[i] = list[i] with { Missing = list[i].Missing - lost, Unrecoverable = lost };
             }
 
             return list;
@@ -494,7 +801,32 @@ public sealed record KioskSummary(
     DateTimeOffset? LastEventAt,
     long Missing,
     long ChainBreaks = 0,
-    long DeclaredLost = 0);
+    long DeclaredLost = 0)
+{
+    /// <summary>Messages on this kiosk's topics that were not valid events or statuses of it (kept in quarantine).</summary>
+    public long Rejected { get; init; }
+
+    /// <summary>Sequence numbers central does not hold that the kiosk answered it cannot send; no longer asked for.</summary>
+    public long Unrecoverable { get; init; }
+}
+
+/// <summary>What <see cref="SqliteEventStore.Store"/> did with a list of events.</summary>
+/// <param name="Added">Events stored.</param>
+/// <param name="Duplicates">Events already stored with the same bytes (a resend or a redelivery).</param>
+/// <param name="Conflicts">Indexes of events whose eventId was already stored with other bytes (not stored; a chain break).</param>
+public sealed record StoreResult(int Added, int Duplicates, IReadOnlyList<int> Conflicts);
+
+/// <summary>A message central did not store, kept aside for inspection.</summary>
+/// <param name="Prefix">The message's first bytes (at most <see cref="SqliteEventStore.QuarantinePrefixBytes"/>).</param>
+public sealed record QuarantinedMessage(DateTimeOffset ReceivedAt, string Topic, string? SiteId, string? KioskId, string Reason, long Size, string Sha256, byte[] Prefix);
+
+/// <summary>One page of a kiosk's chain report (see <see cref="SqliteEventStore.GetChainPage"/>).</summary>
+public sealed record ChainPage(
+    IReadOnlyList<SeqRange> Gaps,
+    IReadOnlyList<ChainBreak> Breaks,
+    IReadOnlyList<SeqRange> DeclaredLost,
+    IReadOnlyList<SeqRange> Unrecoverable,
+    long? NextCursor);
 
 /// <summary>A range of sequence numbers, both ends included.</summary>
 public sealed record SeqRange(long From, long To);
@@ -513,4 +845,7 @@ public static class ChainBreakKinds
 
     /// <summary>Two different events carry the same <c>seq</c>.</summary>
     public const string DuplicateSeq = "duplicate-seq";
+
+    /// <summary>An event arrived with the <c>eventId</c> of a stored event but other content; it was not stored.</summary>
+    public const string EventIdReused = "event-id-reused";
 }
