@@ -38,6 +38,7 @@ public static class CentralApp
         services.AddHostedService(sp => sp.GetRequiredService<MqttEventCollector>());
         services.AddSingleton<ChainRepairService>();
         services.AddHostedService(sp => sp.GetRequiredService<ChainRepairService>());
+        services.AddCentralApiAccess();
 
         var app = builder.Build();
         app.MapCentral();

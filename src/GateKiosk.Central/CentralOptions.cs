@@ -1,4 +1,4 @@
-using System.Net;
+using GateKiosk.Central.Api;
 using Microsoft.Extensions.Options;
 
 namespace GateKiosk.Central;
@@ -15,10 +15,24 @@ public sealed class CentralOptions
     public string Urls { get; set; } = "http://127.0.0.1:8080";
 
     /// <summary>
-    /// Bearer token for the API and dashboard. Required when <see cref="Urls"/> listens beyond loopback;
-    /// empty on loopback means no login (the demo).
+    /// Bearer token for the API and dashboard. Required when <see cref="Urls"/> listens beyond loopback (any host
+    /// but <c>localhost</c> or a loopback IP literal); empty on loopback means no login (the demo).
     /// </summary>
     public string? ApiToken { get; set; }
+
+    /// <summary>
+    /// Host header values accepted (semicolon-separated, <c>*.example.com</c> wildcards; <c>*</c> accepts any).
+    /// Empty: on loopback <c>localhost;127.0.0.1;[::1]</c> and the hosts of <see cref="Urls"/>, beyond loopback any.
+    /// A request for another host gets 400, which defeats DNS rebinding against a loopback central.
+    /// </summary>
+    public string? AllowedHosts { get; set; }
+
+    /// <summary>The Host header values accepted, after the default for an empty <see cref="AllowedHosts"/>.</summary>
+    internal string[] EffectiveAllowedHosts() =>
+        SplitList(AllowedHosts) is { Length: > 0 } hosts ? hosts : ListenScope.DefaultAllowedHosts(SplitList(Urls));
+
+    internal static string[] SplitList(string? value) =>
+        (value ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     /// <summary>How often central looks for gaps in each kiosk's sequence and asks the kiosk to resend them.</summary>
     public TimeSpan ResendCheckInterval { get; set; } = TimeSpan.FromMinutes(1);
@@ -36,7 +50,7 @@ public sealed class CentralOptionsValidator : IValidateOptions<CentralOptions>
             errors.Add("Central:DataDirectory is required.");
         }
 
-        var urls = options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var urls = CentralOptions.SplitList(options.Urls);
         if (urls.Length == 0)
         {
             errors.Add("Central:Urls is required (for example http://127.0.0.1:8080).");
@@ -44,13 +58,22 @@ public sealed class CentralOptionsValidator : IValidateOptions<CentralOptions>
 
         foreach (var url in urls)
         {
-            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            if (ListenScope.TryParse(url) is null)
             {
                 errors.Add($"Central:Urls '{url}' is not an http(s) URL.");
             }
-            else if (!IsLoopback(uri) && string.IsNullOrEmpty(options.ApiToken))
+            else if (!ListenScope.IsLoopback(url) && string.IsNullOrEmpty(options.ApiToken))
             {
-                errors.Add($"Central:ApiToken is required when Central:Urls listens beyond loopback ('{url}').");
+                errors.Add($"Central:ApiToken is required when Central:Urls listens beyond loopback ('{url}' binds every interface; only localhost and loopback IP addresses bind loopback).");
+            }
+        }
+
+        foreach (var host in CentralOptions.SplitList(options.AllowedHosts))
+        {
+            var bracketed = host.StartsWith('[') && host.EndsWith(']');
+            if (host.Contains('/', StringComparison.Ordinal) || host.Contains(' ', StringComparison.Ordinal) || (host.Contains(':', StringComparison.Ordinal) && !bracketed))
+            {
+                errors.Add($"Central:AllowedHosts '{host}' is not a host name (write example.com, *.example.com, 127.0.0.1 or [::1], without scheme or port).");
             }
         }
 
@@ -66,7 +89,4 @@ public sealed class CentralOptionsValidator : IValidateOptions<CentralOptions>
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
-
-    private static bool IsLoopback(Uri uri) =>
-        uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
 }

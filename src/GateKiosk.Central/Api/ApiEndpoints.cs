@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using GateKiosk.Central.Storage;
 using GateKiosk.Contracts;
-using Microsoft.Extensions.Options;
 
 namespace GateKiosk.Central.Api;
 
@@ -11,41 +10,29 @@ public static class ApiEndpoints
 {
     private const int MaxLimit = 1000;
 
-    /// <summary>Maps the API, the dashboard and the token check.</summary>
+    /// <summary>
+    /// Maps the API, the dashboard and who may call them: host filtering first, then the <see cref="ApiAccess.Policy"/>
+    /// policy on every route of the <c>/api</c> group (and as the fallback), so letter case in the path cannot skip it.
+    /// </summary>
     public static WebApplication MapCentral(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.Use(RequireToken);
-        app.MapGet("/", () => Results.Content(Dashboard.Html, "text/html; charset=utf-8"));
-        app.MapGet("/healthz", () => Results.Text("ok"));
-        app.MapGet("/api/events", GetEvents);
-        app.MapGet("/api/kiosks", (SqliteEventStore store) => Results.Json(store.GetKiosks(), CentralJsonContext.Default.IReadOnlyListKioskSummary));
-        app.MapGet("/api/kiosks/{site}/{kiosk}/chain", ChainEndpoints.GetChain);
-        app.MapGet("/api/ingest", ChainEndpoints.GetIngest);
+        app.UseHostFiltering();
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        ApiAccess.CheckListenAddressesAtStart(app);
+
+        // The page holds no data: it asks for the token and sends it to the API in a header.
+        app.MapGet("/", () => Results.Content(Dashboard.Html, "text/html; charset=utf-8")).AllowAnonymous();
+        app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous();
+
+        var api = app.MapGroup("/api").RequireAuthorization(ApiAccess.Policy);
+        api.MapGet("/events", GetEvents);
+        api.MapGet("/kiosks", (SqliteEventStore store) => Results.Json(store.GetKiosks(), CentralJsonContext.Default.IReadOnlyListKioskSummary));
+        api.MapGet("/kiosks/{site}/{kiosk}/chain", ChainEndpoints.GetChain);
+        api.MapGet("/ingest", ChainEndpoints.GetIngest);
         return app;
-    }
-
-    private static async Task RequireToken(HttpContext context, RequestDelegate next)
-    {
-        var token = context.RequestServices.GetRequiredService<IOptions<CentralOptions>>().Value.ApiToken;
-        if (string.IsNullOrEmpty(token) || !context.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal))
-        {
-            await next(context);
-            return;
-        }
-
-        var header = context.Request.Headers.Authorization.ToString();
-        var given = header.StartsWith("Bearer ", StringComparison.Ordinal) ? header[7..] : context.Request.Query["access_token"].ToString();
-        if (System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
-                System.Text.Encoding.UTF8.GetBytes(given), System.Text.Encoding.UTF8.GetBytes(token)))
-        {
-            await next(context);
-            return;
-        }
-
-        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-        context.Response.Headers.WWWAuthenticate = "Bearer";
-        await context.Response.WriteAsJsonAsync(new ApiError("unauthorized", "Send the API token as 'Authorization: Bearer TOKEN'."), CentralJsonContext.Default.ApiError);
     }
 
     private static IResult GetEvents(HttpContext context, SqliteEventStore store)

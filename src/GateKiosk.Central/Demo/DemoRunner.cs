@@ -17,7 +17,8 @@ internal static class DemoRunner
 {
     public const string SiteId = "demo-site";
 
-    private static readonly string[] Allowlist = ["E1001", "E1002", "E1003", "E1004"];
+    /// <summary>The enrolled badges. The script never presents <c>E1005</c>: it is there to be typed.</summary>
+    private static readonly string[] Allowlist = ["E1001", "E1002", "E1003", "E1004", "E1005"];
 
     /// <summary>The scripted people: which kiosk, what the narration says, and the code they show.</summary>
     private static readonly (int Kiosk, string Who, string Code)[] Script =
@@ -31,6 +32,12 @@ internal static class DemoRunner
         (0, "someone showing a web address", "https://example.com/menu"),
         (1, "a staff member", "E1004"),
     ];
+
+    /// <summary>The codes the script presents (besides the visitor pass it issues at start).</summary>
+    internal static IEnumerable<string> ScriptedCodes => Script.Select(s => s.Code);
+
+    /// <summary>The enrolled badge codes.</summary>
+    internal static IReadOnlyList<string> EnrolledBadges => Allowlist;
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextReader? terminal, CancellationToken stoppingToken)
     {
