@@ -1,6 +1,7 @@
 using System.Globalization;
 using GateKiosk.Contracts;
 using GateKiosk.Core;
+using GateKiosk.Core.Credentials.Signed;
 using GateKiosk.Core.Journaling;
 using Microsoft.Data.Sqlite;
 
@@ -25,7 +26,7 @@ namespace GateKiosk.Storage;
 /// lost and chains to the last event kept.
 /// </para>
 /// </summary>
-public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IDisposable
+public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IPassUseLedger, IDisposable
 {
     internal const string Schema = """
         CREATE TABLE IF NOT EXISTS journal(
@@ -50,6 +51,11 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IDi
         BEGIN
             DELETE FROM journal_state WHERE key = 'salvaged';
         END;
+        CREATE TABLE IF NOT EXISTS pass_use(
+            pass_id    TEXT    PRIMARY KEY,
+            expires_at INTEGER NOT NULL,
+            used_at    INTEGER NOT NULL
+        ) WITHOUT ROWID;
         """;
 
     /// <summary>
@@ -85,6 +91,12 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IDi
     /// </summary>
     internal const long SeqBlock = 1000;
 
+    /// <summary>
+    /// How long a used single-use pass is remembered after it expires. The verifier denies an expired pass anyway; the
+    /// margin covers its clock leeway and a kiosk clock that jumps back (the Pi has no real-time clock).
+    /// </summary>
+    internal static readonly TimeSpan PassUseRetention = TimeSpan.FromDays(1);
+
     /// <summary>Detail code of the system event that declares the seqs a damaged journal lost.</summary>
     public const string TailLost = "journal-tail-lost";
 
@@ -97,6 +109,8 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IDi
     private readonly SqliteConnection _writer;
     private readonly SqliteConnection _reader;
     private readonly SqliteCommand _insert;
+    private readonly SqliteCommand _usePass;
+    private readonly SqliteCommand _passUsed;
     private readonly SqliteCommand _usedPages;
     private readonly JournalOptions _options;
     private readonly TimeProvider _time;
@@ -155,6 +169,16 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IDi
         _insert.Parameters.Add("$at", SqliteType.Integer);
         _insert.Parameters.Add("$payload", SqliteType.Blob);
         _insert.Prepare();
+        _usePass = _writer.CreateCommand();
+        _usePass.CommandText = "INSERT INTO pass_use(pass_id, expires_at, used_at) VALUES ($id, $expires, $at) ON CONFLICT(pass_id) DO NOTHING";
+        _usePass.Parameters.Add("$id", SqliteType.Text);
+        _usePass.Parameters.Add("$expires", SqliteType.Integer);
+        _usePass.Parameters.Add("$at", SqliteType.Integer);
+        _usePass.Prepare();
+        _passUsed = _writer.CreateCommand();
+        _passUsed.CommandText = "SELECT EXISTS(SELECT 1 FROM pass_use WHERE pass_id = $id)";
+        _passUsed.Parameters.Add("$id", SqliteType.Text);
+        _passUsed.Prepare();
 
         if (!report.Salvaged && ReadSalvaged(_writer) is { } salvaged)
         {
@@ -228,8 +252,62 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IDi
         lock (_writeLock)
         {
             EnsureRoomLocked();
+            if (draft.UsesPass is null)
+            {
+                return AppendLocked(draft);
+            }
+
+            // The pass is used up in the entry's own commit: both are durable, or neither is.
+            var (seq, hash, pending) = (_lastSeq, _lastHash, _pendingTailLost);
+            using var tx = _writer.BeginTransaction();
+            _insert.Transaction = _usePass.Transaction = tx;
+            try
+            {
+                var appended = AppendUsingPassLocked(draft);
+                tx.Commit();
+                return appended;
+            }
+            catch
+            {
+                (_lastSeq, _lastHash, _pendingTailLost) = (seq, hash, pending);
+                throw;
+            }
+            finally
+            {
+                _insert.Transaction = _usePass.Transaction = null;
+            }
+        }
+    }
+
+    /// <summary>True when <paramref name="passId"/> was used up by a journaled entry (and not yet forgotten after its expiry).</summary>
+    public bool IsUsed(string passId)
+    {
+        ArgumentNullException.ThrowIfNull(passId);
+        lock (_writeLock)
+        {
+            _passUsed.Parameters[0].Value = passId;
+            return (long)_passUsed.ExecuteScalar()! != 0;
+        }
+    }
+
+    /// <summary>Inside a transaction: uses up the draft's pass and appends it, or appends it as a deny when the pass was already used.</summary>
+    private JournaledEvent AppendUsingPassLocked(EventDraft draft)
+    {
+        if (draft.UsesPass is not { } pass)
+        {
             return AppendLocked(draft);
         }
+
+        _usePass.Parameters[0].Value = pass.PassId;
+        _usePass.Parameters[1].Value = pass.Expires.ToUnixTimeMilliseconds();
+        _usePass.Parameters[2].Value = draft.OccurredAt.ToUnixTimeMilliseconds();
+        if (_usePass.ExecuteNonQuery() == 1)
+        {
+            return AppendLocked(draft);
+        }
+
+        var refused = AppendLocked(draft with { Decision = Decisions.Deny, Reason = ReasonCodes.AlreadyUsed, UsesPass = null });
+        return refused with { PassAlreadyUsed = true };
     }
 
     /// <summary>Appends several events in one durable commit (a burst, an import): all of them or none.</summary>
@@ -241,10 +319,10 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IDi
             EnsureRoomLocked();
             var (seq, hash, pending) = (_lastSeq, _lastHash, _pendingTailLost);
             using var tx = _writer.BeginTransaction();
-            _insert.Transaction = tx;
+            _insert.Transaction = _usePass.Transaction = tx;
             try
             {
-                var appended = drafts.Select(AppendLocked).ToList();
+                var appended = drafts.Select(AppendUsingPassLocked).ToList();
                 tx.Commit();
                 return appended;
             }
@@ -255,7 +333,7 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IDi
             }
             finally
             {
-                _insert.Transaction = null;
+                _insert.Transaction = _usePass.Transaction = null;
             }
         }
     }
@@ -373,6 +451,8 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IDi
             }
             while (deleted == MaxPruneBatch);
 
+            ForgetExpiredPasses();
+
             used = UsedPages(_reader);
             if (used >= AlarmPages)
             {
@@ -450,6 +530,15 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IDi
         var deleted = cmd.ExecuteNonQuery();
         tx.Commit();
         return deleted;
+    }
+
+    /// <summary>Forgets used single-use passes a day past their expiry, so the ledger does not grow.</summary>
+    private void ForgetExpiredPasses()
+    {
+        using var cmd = _reader.CreateCommand();
+        cmd.CommandText = "DELETE FROM pass_use WHERE expires_at < $cutoff";
+        cmd.Parameters.AddWithValue("$cutoff", (_time.GetUtcNow() - PassUseRetention).ToUnixTimeMilliseconds());
+        cmd.ExecuteNonQuery();
     }
 
     private const string UsedPagesSql = "SELECT (SELECT page_count FROM pragma_page_count()) - (SELECT freelist_count FROM pragma_freelist_count())";
@@ -592,6 +681,8 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IDi
     public void Dispose()
     {
         _insert.Dispose();
+        _usePass.Dispose();
+        _passUsed.Dispose();
         _usedPages.Dispose();
         _reader.Dispose();
         _writer.Dispose();
