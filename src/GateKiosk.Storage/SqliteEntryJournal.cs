@@ -13,6 +13,13 @@ namespace GateKiosk.Storage;
 /// second connection with <c>synchronous=NORMAL</c>, because a lost mark only means a resend that
 /// central absorbs by <c>eventId</c>.
 /// <para>
+/// The appending connection never checkpoints (<c>wal_autocheckpoint=0</c>): SQLite's automatic checkpoint runs inside
+/// the commit that crosses its threshold, copying and fsyncing the database on the scan-to-relay path. A background
+/// thread checkpoints instead, on a third connection (<c>synchronous=FULL</c>), every <see cref="CheckpointEvery"/>
+/// appends. Writes from the publisher's connection take the same in-process lock as appends, so an append waits for
+/// a short commit instead of meeting SQLite's busy handler, which sleeps at least a millisecond.
+/// </para>
+/// <para>
 /// The file is bounded (<see cref="JournalOptions.MaxSize"/>, enforced by SQLite's <c>max_page_count</c>, so it can never
 /// outgrow it). <see cref="Prune"/> deletes acknowledged events only; unsent events are never dropped. The last few pages
 /// are a reserve that only the journal's own <c>journal-full</c> and <c>journal-pressure</c> events may use, so the
@@ -97,6 +104,12 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IPa
     /// </summary>
     internal static readonly TimeSpan PassUseRetention = TimeSpan.FromDays(1);
 
+    /// <summary>
+    /// Commits between background checkpoints: about 3 WAL pages each, so the WAL stays near 3 MB (SQLite's own default
+    /// is 1000 pages), and a checkpoint is short.
+    /// </summary>
+    internal const int CheckpointEvery = 256;
+
     /// <summary>Detail code of the system event that declares the seqs a damaged journal lost.</summary>
     public const string TailLost = "journal-tail-lost";
 
@@ -108,6 +121,12 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IPa
     private readonly Lock _readLock = new();
     private readonly SqliteConnection _writer;
     private readonly SqliteConnection _reader;
+    private readonly SqliteConnection _checkpointer;
+    private readonly SemaphoreSlim _checkpointDue = new(0);
+    private readonly AppendSignal _checkpointed = new();
+    private readonly Thread _checkpointThread;
+    private volatile bool _stopping;
+    private int _writesSinceCheckpoint;
     private readonly SqliteCommand _insert;
     private readonly SqliteCommand _usePass;
     private readonly SqliteCommand _passUsed;
@@ -149,7 +168,9 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IPa
 
         _writer = Open(_path, "FULL");
         Execute(_writer, Schema);
+        Execute(_writer, "PRAGMA wal_autocheckpoint=0;");
         _reader = Open(_path, "NORMAL");
+        _checkpointer = Open(_path, "FULL");
 
         // max_page_count is per connection and never below the pages already used (a lowered bound takes effect as
         // pruning frees pages), so read back what SQLite applied and set the same on both connections.
@@ -213,6 +234,9 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IPa
                 }
             }
         }
+
+        _checkpointThread = new Thread(CheckpointLoop) { IsBackground = true, Name = "journal-checkpoint" };
+        _checkpointThread.Start();
     }
 
     /// <summary>What a salvage found, while the journal has not written an event since; null otherwise.</summary>
@@ -265,6 +289,7 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IPa
             {
                 var appended = AppendUsingPassLocked(draft);
                 tx.Commit();
+                CountWrite();
                 return appended;
             }
             catch
@@ -324,6 +349,7 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IPa
             {
                 var appended = drafts.Select(AppendUsingPassLocked).ToList();
                 tx.Commit();
+                CountWrite();
                 return appended;
             }
             catch
@@ -388,6 +414,10 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IPa
         _lastSeq = seq;
         _lastHash = EventChain.Hash(payload);
         _appended.Set();
+        if (_insert.Transaction is null)
+        {
+            CountWrite(); // its own commit; a transaction counts once, when it commits
+        }
         return new JournaledEvent(seq, eventId, payload);
     }
 
@@ -514,6 +544,7 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IPa
     /// </remarks>
     private long DeleteAcknowledged(long cutoffMs, int max)
     {
+        using var write = _writeLock.EnterScope();
         using var tx = _reader.BeginTransaction();
         using var cmd = _reader.CreateCommand();
         cmd.Transaction = tx;
@@ -535,6 +566,7 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IPa
     /// <summary>Forgets used single-use passes a day past their expiry, so the ledger does not grow.</summary>
     private void ForgetExpiredPasses()
     {
+        using var write = _writeLock.EnterScope();
         using var cmd = _reader.CreateCommand();
         cmd.CommandText = "DELETE FROM pass_use WHERE expires_at < $cutoff";
         cmd.Parameters.AddWithValue("$cutoff", (_time.GetUtcNow() - PassUseRetention).ToUnixTimeMilliseconds());
@@ -579,6 +611,7 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IPa
     public int Requeue(long fromSeq, long toSeq)
     {
         lock (_readLock)
+        using (_writeLock.EnterScope())
         {
             using var cmd = _reader.CreateCommand();
             cmd.CommandText = $"""
@@ -596,6 +629,7 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IPa
     public int RequeueSetAside()
     {
         lock (_readLock)
+        using (_writeLock.EnterScope())
         {
             using var cmd = _reader.CreateCommand();
             cmd.CommandText = $"UPDATE outbox SET state = {Unsent} WHERE state = {Aside}";
@@ -615,6 +649,7 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IPa
         }
 
         lock (_readLock)
+        using (_writeLock.EnterScope())
         {
             using var tx = _reader.BeginTransaction();
             using var cmd = _reader.CreateCommand();
@@ -636,6 +671,7 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IPa
             }
 
             tx.Commit();
+            CountWrite();
         }
     }
 
@@ -678,8 +714,82 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IPa
         return QueryStats(connection, databasePath);
     }
 
+    /// <summary>Counts a commit (a few WAL pages, more for a range); every <see cref="CheckpointEvery"/> of them wakes the checkpoint thread.</summary>
+    private void CountWrite()
+    {
+        if (Interlocked.Increment(ref _writesSinceCheckpoint) == CheckpointEvery)
+        {
+            _checkpointDue.Release();
+        }
+    }
+
+    private void CheckpointLoop()
+    {
+        while (true)
+        {
+            _checkpointDue.Wait();
+            if (_stopping)
+            {
+                return;
+            }
+
+            Interlocked.Exchange(ref _writesSinceCheckpoint, 0);
+            try
+            {
+                Checkpoint();
+            }
+            catch (SqliteException)
+            {
+                // A failed checkpoint (full disk, I/O error) leaves the WAL to the next one; appends are not affected.
+            }
+
+            _checkpointed.Set();
+        }
+    }
+
+    /// <summary>
+    /// Copies the WAL into the database without holding up appends (PASSIVE), then finishes the few frames written
+    /// meanwhile under the write lock, so the WAL is complete and the next append starts it again from the beginning:
+    /// under a steady stream of appends a PASSIVE checkpoint alone never catches up, and the WAL would grow.
+    /// </summary>
+    internal (long Frames, long Checkpointed) Checkpoint()
+    {
+        var (frames, done) = CheckpointPassive();
+        if (done < frames)
+        {
+            lock (_readLock)
+            using (_writeLock.EnterScope())
+            {
+                (frames, done) = CheckpointPassive();
+            }
+        }
+
+        return (frames, done);
+    }
+
+    private (long Frames, long Checkpointed) CheckpointPassive()
+    {
+        using var cmd = _checkpointer.CreateCommand();
+        cmd.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
+        using var reader = cmd.ExecuteReader();
+        reader.Read();
+        return (reader.GetInt64(1), reader.GetInt64(2));
+    }
+
+    /// <summary>Completes when the background checkpoint has run after the call.</summary>
+    internal Task WaitForCheckpointAsync(CancellationToken cancellationToken) => _checkpointed.WaitAsync(cancellationToken);
+
+    /// <summary>Every connection of this journal that writes to the file, by role: what durability it commits with is pinned by tests.</summary>
+    internal IReadOnlyList<(string Role, SqliteConnection Connection)> WritingConnections =>
+        [("append", _writer), ("outbox", _reader), ("checkpoint", _checkpointer)];
+
     public void Dispose()
     {
+        _stopping = true;
+        _checkpointDue.Release();
+        _checkpointThread.Join();
+        _checkpointDue.Dispose();
+        _checkpointer.Dispose();
         _insert.Dispose();
         _usePass.Dispose();
         _passUsed.Dispose();
