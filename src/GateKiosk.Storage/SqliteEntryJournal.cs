@@ -611,8 +611,8 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IPa
     public int Requeue(long fromSeq, long toSeq)
     {
         lock (_readLock)
-        using (_writeLock.EnterScope())
         {
+            using var write = _writeLock.EnterScope();
             using var cmd = _reader.CreateCommand();
             cmd.CommandText = $"""
                 INSERT INTO outbox(seq, state) SELECT seq, {Unsent} FROM journal WHERE seq BETWEEN $from AND $to
@@ -629,8 +629,8 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IPa
     public int RequeueSetAside()
     {
         lock (_readLock)
-        using (_writeLock.EnterScope())
         {
+            using var write = _writeLock.EnterScope();
             using var cmd = _reader.CreateCommand();
             cmd.CommandText = $"UPDATE outbox SET state = {Unsent} WHERE state = {Aside}";
             var count = cmd.ExecuteNonQuery();
@@ -649,8 +649,8 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IPa
         }
 
         lock (_readLock)
-        using (_writeLock.EnterScope())
         {
+            using var write = _writeLock.EnterScope();
             using var tx = _reader.BeginTransaction();
             using var cmd = _reader.CreateCommand();
             cmd.Transaction = tx;
@@ -758,8 +758,8 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IPa
         if (done < frames)
         {
             lock (_readLock)
-            using (_writeLock.EnterScope())
             {
+                using var write = _writeLock.EnterScope();
                 (frames, done) = CheckpointPassive();
             }
         }
