@@ -53,9 +53,10 @@ public sealed partial class GatePipeline
         {
             var now = _time.GetUtcNow();
             var decoded = ScanDecoder.Decode(scan);
-            var decision = decoded.Code is null
+            var check = decoded.Code is null ? null : _verifier.Verify(decoded.Code, now);
+            var decision = check is null
                 ? GateDecision.Deny(decoded.Reason ?? ReasonCodes.Unreadable)
-                : _decider.Decide(_verifier.Verify(decoded.Code, now));
+                : _decider.Decide(check);
 
             var sealedAfter = _time.GetElapsedTime(scan.CompletedAt);
             JournaledEvent? journaled = null;
@@ -71,7 +72,15 @@ public sealed partial class GatePipeline
                     Reason = decision.Reason,
                     Credential = decision.Credential,
                     LatencyUs = (long)sealedAfter.TotalMicroseconds,
+
+                    // Only an allow uses up a single-use pass, and only together with its entry: a scan that is never
+                    // recorded leaves the pass valid.
+                    UsesPass = decision.IsAllow ? check?.SingleUsePass : null,
                 });
+                if (journaled.PassAlreadyUsed)
+                {
+                    decision = GateDecision.Deny(ReasonCodes.AlreadyUsed, decision.Credential);
+                }
             }
 #pragma warning disable CA1031 // The gate must answer whatever the disk does: an unrecorded entry is denied.
             catch (Exception ex)

@@ -113,7 +113,7 @@ internal static class JournalRecovery
         using (var connection = Open(path, readOnly: false))
         {
             using var schema = connection.CreateCommand();
-            schema.CommandText = "PRAGMA journal_mode=WAL; " + SqliteEntryJournal.Schema;
+            schema.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; " + SqliteEntryJournal.Schema;
             schema.ExecuteNonQuery();
             using var tx = connection.BeginTransaction();
             using var insert = connection.CreateCommand();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using GateKiosk.Contracts;
 using GateKiosk.Core;
+using GateKiosk.Core.Credentials.Signed;
 using GateKiosk.Core.Journaling;
 using Microsoft.Data.Sqlite;
 
@@ -11,6 +12,13 @@ namespace GateKiosk.Storage;
 /// event that <see cref="Append"/> returned survives a power cut; the publisher's sent marks use a
 /// second connection with <c>synchronous=NORMAL</c>, because a lost mark only means a resend that
 /// central absorbs by <c>eventId</c>.
+/// <para>
+/// The appending connection never checkpoints (<c>wal_autocheckpoint=0</c>): SQLite's automatic checkpoint runs inside
+/// the commit that crosses its threshold, copying and fsyncing the database on the scan-to-relay path. A background
+/// thread checkpoints instead, on a third connection (<c>synchronous=FULL</c>), every <see cref="CheckpointEvery"/>
+/// appends. Writes from the publisher's connection take the same in-process lock as appends, so an append waits for
+/// a short commit instead of meeting SQLite's busy handler, which sleeps at least a millisecond.
+/// </para>
 /// <para>
 /// The file is bounded (<see cref="JournalOptions.MaxSize"/>, enforced by SQLite's <c>max_page_count</c>, so it can never
 /// outgrow it). <see cref="Prune"/> deletes acknowledged events only; unsent events are never dropped. The last few pages
@@ -25,7 +33,7 @@ namespace GateKiosk.Storage;
 /// lost and chains to the last event kept.
 /// </para>
 /// </summary>
-public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IDisposable
+public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IPassUseLedger, IDisposable
 {
     internal const string Schema = """
         CREATE TABLE IF NOT EXISTS journal(
@@ -50,6 +58,11 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IDi
         BEGIN
             DELETE FROM journal_state WHERE key = 'salvaged';
         END;
+        CREATE TABLE IF NOT EXISTS pass_use(
+            pass_id    TEXT    PRIMARY KEY,
+            expires_at INTEGER NOT NULL,
+            used_at    INTEGER NOT NULL
+        ) WITHOUT ROWID;
         """;
 
     /// <summary>
@@ -85,6 +98,18 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IDi
     /// </summary>
     internal const long SeqBlock = 1000;
 
+    /// <summary>
+    /// How long a used single-use pass is remembered after it expires. The verifier denies an expired pass anyway; the
+    /// margin covers its clock leeway and a kiosk clock that jumps back (the Pi has no real-time clock).
+    /// </summary>
+    internal static readonly TimeSpan PassUseRetention = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// Commits between background checkpoints: about 3 WAL pages each, so the WAL stays near 3 MB (SQLite's own default
+    /// is 1000 pages), and a checkpoint is short.
+    /// </summary>
+    internal const int CheckpointEvery = 256;
+
     /// <summary>Detail code of the system event that declares the seqs a damaged journal lost.</summary>
     public const string TailLost = "journal-tail-lost";
 
@@ -96,7 +121,15 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IDi
     private readonly Lock _readLock = new();
     private readonly SqliteConnection _writer;
     private readonly SqliteConnection _reader;
+    private readonly SqliteConnection _checkpointer;
+    private readonly SemaphoreSlim _checkpointDue = new(0);
+    private readonly AppendSignal _checkpointed = new();
+    private readonly Thread _checkpointThread;
+    private volatile bool _stopping;
+    private int _writesSinceCheckpoint;
     private readonly SqliteCommand _insert;
+    private readonly SqliteCommand _usePass;
+    private readonly SqliteCommand _passUsed;
     private readonly SqliteCommand _usedPages;
     private readonly JournalOptions _options;
     private readonly TimeProvider _time;
@@ -136,7 +169,9 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IDi
 
         _writer = Open(_path, "FULL");
         Execute(_writer, Schema);
+        Execute(_writer, "PRAGMA wal_autocheckpoint=0;");
         _reader = Open(_path, "NORMAL");
+        _checkpointer = Open(_path, "FULL");
 
         // max_page_count is per connection and never below the pages already used (a lowered bound takes effect as
         // pruning frees pages), so read back what SQLite applied and set the same on both connections.
@@ -156,6 +191,16 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IDi
         _insert.Parameters.Add("$at", SqliteType.Integer);
         _insert.Parameters.Add("$payload", SqliteType.Blob);
         _insert.Prepare();
+        _usePass = _writer.CreateCommand();
+        _usePass.CommandText = "INSERT INTO pass_use(pass_id, expires_at, used_at) VALUES ($id, $expires, $at) ON CONFLICT(pass_id) DO NOTHING";
+        _usePass.Parameters.Add("$id", SqliteType.Text);
+        _usePass.Parameters.Add("$expires", SqliteType.Integer);
+        _usePass.Parameters.Add("$at", SqliteType.Integer);
+        _usePass.Prepare();
+        _passUsed = _writer.CreateCommand();
+        _passUsed.CommandText = "SELECT EXISTS(SELECT 1 FROM pass_use WHERE pass_id = $id)";
+        _passUsed.Parameters.Add("$id", SqliteType.Text);
+        _passUsed.Prepare();
 
         if (!report.Salvaged && ReadSalvaged(_writer) is { } salvaged)
         {
@@ -190,6 +235,9 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IDi
                 }
             }
         }
+
+        _checkpointThread = new Thread(CheckpointLoop) { IsBackground = true, Name = "journal-checkpoint" };
+        _checkpointThread.Start();
     }
 
     /// <summary>What a salvage found, while the journal has not written an event since; null otherwise.</summary>
@@ -229,8 +277,63 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IDi
         lock (_writeLock)
         {
             EnsureRoomLocked();
+            if (draft.UsesPass is null)
+            {
+                return AppendLocked(draft);
+            }
+
+            // The pass is used up in the entry's own commit: both are durable, or neither is.
+            var (seq, hash, pending) = (_lastSeq, _lastHash, _pendingTailLost);
+            using var tx = _writer.BeginTransaction();
+            _insert.Transaction = _usePass.Transaction = tx;
+            try
+            {
+                var appended = AppendUsingPassLocked(draft);
+                tx.Commit();
+                CountWrite();
+                return appended;
+            }
+            catch
+            {
+                (_lastSeq, _lastHash, _pendingTailLost) = (seq, hash, pending);
+                throw;
+            }
+            finally
+            {
+                _insert.Transaction = _usePass.Transaction = null;
+            }
+        }
+    }
+
+    /// <summary>True when <paramref name="passId"/> was used up by a journaled entry (and not yet forgotten after its expiry).</summary>
+    public bool IsUsed(string passId)
+    {
+        ArgumentNullException.ThrowIfNull(passId);
+        lock (_writeLock)
+        {
+            _passUsed.Parameters[0].Value = passId;
+            return (long)_passUsed.ExecuteScalar()! != 0;
+        }
+    }
+
+    /// <summary>Inside a transaction: uses up the draft's pass and appends it, or appends it as a deny when the pass was already used.</summary>
+    private JournaledEvent AppendUsingPassLocked(EventDraft draft)
+    {
+        if (draft.UsesPass is not { } pass)
+        {
             return AppendLocked(draft);
         }
+
+        _usePass.Parameters[0].Value = pass.PassId;
+        _usePass.Parameters[1].Value = pass.Expires.ToUnixTimeMilliseconds();
+        _usePass.Parameters[2].Value = draft.OccurredAt.ToUnixTimeMilliseconds();
+        if (_usePass.ExecuteNonQuery() == 1)
+        {
+            return AppendLocked(draft);
+        }
+
+        var refused = AppendLocked(draft with { Decision = Decisions.Deny, Reason = ReasonCodes.AlreadyUsed, UsesPass = null });
+        return refused with { PassAlreadyUsed = true };
     }
 
     /// <summary>Appends several events in one durable commit (a burst, an import): all of them or none.</summary>
@@ -242,11 +345,12 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IDi
             EnsureRoomLocked();
             var (seq, hash, pending) = (_lastSeq, _lastHash, _pendingTailLost);
             using var tx = _writer.BeginTransaction();
-            _insert.Transaction = tx;
+            _insert.Transaction = _usePass.Transaction = tx;
             try
             {
-                var appended = drafts.Select(AppendLocked).ToList();
+                var appended = drafts.Select(AppendUsingPassLocked).ToList();
                 tx.Commit();
+                CountWrite();
                 return appended;
             }
             catch
@@ -256,7 +360,7 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IDi
             }
             finally
             {
-                _insert.Transaction = null;
+                _insert.Transaction = _usePass.Transaction = null;
             }
         }
     }
@@ -311,6 +415,10 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IDi
         _lastSeq = seq;
         _lastHash = EventChain.Hash(payload);
         _appended.Set();
+        if (_insert.Transaction is null)
+        {
+            CountWrite(); // its own commit; a transaction counts once, when it commits
+        }
         return new JournaledEvent(seq, eventId, payload);
     }
 
@@ -374,6 +482,8 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IDi
             }
             while (deleted == MaxPruneBatch);
 
+            ForgetExpiredPasses();
+
             used = UsedPages(_reader);
             if (used >= AlarmPages)
             {
@@ -435,6 +545,7 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IDi
     /// </remarks>
     private long DeleteAcknowledged(long cutoffMs, int max)
     {
+        using var write = _writeLock.EnterScope();
         using var tx = _reader.BeginTransaction();
         using var cmd = _reader.CreateCommand();
         cmd.Transaction = tx;
@@ -451,6 +562,16 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IDi
         var deleted = cmd.ExecuteNonQuery();
         tx.Commit();
         return deleted;
+    }
+
+    /// <summary>Forgets used single-use passes a day past their expiry, so the ledger does not grow.</summary>
+    private void ForgetExpiredPasses()
+    {
+        using var write = _writeLock.EnterScope();
+        using var cmd = _reader.CreateCommand();
+        cmd.CommandText = "DELETE FROM pass_use WHERE expires_at < $cutoff";
+        cmd.Parameters.AddWithValue("$cutoff", (_time.GetUtcNow() - PassUseRetention).ToUnixTimeMilliseconds());
+        cmd.ExecuteNonQuery();
     }
 
     private const string UsedPagesSql = "SELECT (SELECT page_count FROM pragma_page_count()) - (SELECT freelist_count FROM pragma_freelist_count())";
@@ -492,6 +613,7 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IDi
     {
         lock (_readLock)
         {
+            using var write = _writeLock.EnterScope();
             using var cmd = _reader.CreateCommand();
             cmd.CommandText = $"""
                 INSERT INTO outbox(seq, state) SELECT seq, {Unsent} FROM journal WHERE seq BETWEEN $from AND $to
@@ -509,6 +631,7 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IDi
     {
         lock (_readLock)
         {
+            using var write = _writeLock.EnterScope();
             using var cmd = _reader.CreateCommand();
             cmd.CommandText = $"UPDATE outbox SET state = {Unsent} WHERE state = {Aside}";
             var count = cmd.ExecuteNonQuery();
@@ -528,6 +651,7 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IDi
 
         lock (_readLock)
         {
+            using var write = _writeLock.EnterScope();
             using var tx = _reader.BeginTransaction();
             using var cmd = _reader.CreateCommand();
             cmd.Transaction = tx;
@@ -548,6 +672,7 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IDi
             }
 
             tx.Commit();
+            CountWrite();
         }
     }
 
@@ -590,9 +715,85 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IDi
         return QueryStats(connection, databasePath);
     }
 
+    /// <summary>Counts a commit (a few WAL pages, more for a range); every <see cref="CheckpointEvery"/> of them wakes the checkpoint thread.</summary>
+    private void CountWrite()
+    {
+        if (Interlocked.Increment(ref _writesSinceCheckpoint) == CheckpointEvery)
+        {
+            _checkpointDue.Release();
+        }
+    }
+
+    private void CheckpointLoop()
+    {
+        while (true)
+        {
+            _checkpointDue.Wait();
+            if (_stopping)
+            {
+                return;
+            }
+
+            Interlocked.Exchange(ref _writesSinceCheckpoint, 0);
+            try
+            {
+                Checkpoint();
+            }
+            catch (SqliteException)
+            {
+                // A failed checkpoint (full disk, I/O error) leaves the WAL to the next one; appends are not affected.
+            }
+
+            _checkpointed.Set();
+        }
+    }
+
+    /// <summary>
+    /// Copies the WAL into the database without holding up appends (PASSIVE), then finishes the few frames written
+    /// meanwhile under the write lock, so the WAL is complete and the next append starts it again from the beginning:
+    /// under a steady stream of appends a PASSIVE checkpoint alone never catches up, and the WAL would grow.
+    /// </summary>
+    internal (long Frames, long Checkpointed) Checkpoint()
+    {
+        var (frames, done) = CheckpointPassive();
+        if (done < frames)
+        {
+            lock (_readLock)
+            {
+                using var write = _writeLock.EnterScope();
+                (frames, done) = CheckpointPassive();
+            }
+        }
+
+        return (frames, done);
+    }
+
+    private (long Frames, long Checkpointed) CheckpointPassive()
+    {
+        using var cmd = _checkpointer.CreateCommand();
+        cmd.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
+        using var reader = cmd.ExecuteReader();
+        reader.Read();
+        return (reader.GetInt64(1), reader.GetInt64(2));
+    }
+
+    /// <summary>Completes when the background checkpoint has run after the call.</summary>
+    internal Task WaitForCheckpointAsync(CancellationToken cancellationToken) => _checkpointed.WaitAsync(cancellationToken);
+
+    /// <summary>Every connection of this journal that writes to the file, by role: what durability it commits with is pinned by tests.</summary>
+    internal IReadOnlyList<(string Role, SqliteConnection Connection)> WritingConnections =>
+        [("append", _writer), ("outbox", _reader), ("checkpoint", _checkpointer)];
+
     public void Dispose()
     {
+        _stopping = true;
+        _checkpointDue.Release();
+        _checkpointThread.Join();
+        _checkpointDue.Dispose();
+        _checkpointer.Dispose();
         _insert.Dispose();
+        _usePass.Dispose();
+        _passUsed.Dispose();
         _usedPages.Dispose();
         _reader.Dispose();
         _writer.Dispose();

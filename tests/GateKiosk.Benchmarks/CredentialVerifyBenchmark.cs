@@ -27,7 +27,7 @@ internal sealed partial class CredentialVerifyBenchmark : IBenchmark
             var pass = issuer.Pass(CredentialKinds.VisitorPass, now, TimeSpan.FromHours(2)) with { Sites = ["*"] };
             var code = new ScannedCode(issuer.Write(pass));
             var cose = issuer.Sign(pass);
-            var verifier = new GateKioskPassVerifier(CredentialKinds.VisitorPass, new SignedCredentialSettings { Trust = issuer.Trust, SiteId = "site-a" }, new InMemoryPassUseLedger());
+            var verifier = new GateKioskPassVerifier(CredentialKinds.VisitorPass, new SignedCredentialSettings { Trust = issuer.Trust, SiteId = "site-a" }, NoPassUseLedger.Instance);
 
             var full = Measure(iterations, () =>
             {

@@ -36,6 +36,22 @@ public sealed class GatePipelineTests
             NullLogger<GatePipeline>.Instance);
     }
 
+    /// <summary>A door that accepts visitor passes, whose single-use memory is the (fake) journal, as in the kiosk.</summary>
+    private GatePipeline CreateVisitorPipeline(TestIssuer issuer)
+    {
+        var kiosk = new KioskOptions { SiteId = "site-a", KioskId = "kiosk-1" };
+        kiosk.AcceptedKinds.Add(CredentialKinds.VisitorPass);
+        var settings = new Core.Credentials.Signed.SignedCredentialSettings { Trust = issuer.Trust, SiteId = "site-a" };
+        return new GatePipeline(
+            new CredentialVerifier([new Core.Credentials.Signed.GateKioskPassVerifier(CredentialKinds.VisitorPass, settings, _journal)]),
+            new AccessDecider(Options.Create(kiosk)),
+            _journal,
+            _signal,
+            new FakeTimeSourceProbe(TimeSources.Ntp),
+            _time,
+            NullLogger<GatePipeline>.Instance);
+    }
+
     private static EntryEvent Read(JournaledEvent e) => JsonSerializer.Deserialize(e.Payload.Span, ContractsJsonContext.Default.EntryEvent)!;
 
     [Fact]
@@ -175,6 +191,76 @@ public sealed class GatePipelineTests
         var door = Read(journaled!);
         Assert.Equal((type, (string?)null, _time.GetUtcNow()), (door.Type, door.Decision, door.OccurredAt));
         Assert.Empty(_signal.Signals);
+    }
+
+    [Fact]
+    public void Process_SingleUsePassWhileJournalRefuses_PassStaysValidUntilAnEntryIsRecorded()
+    {
+        using var issuer = new TestIssuer();
+        var text = issuer.Write(issuer.Pass(CredentialKinds.VisitorPass, _time.GetUtcNow().AddMinutes(-1), TimeSpan.FromHours(1)) with { SingleUse = true });
+        var pipeline = CreateVisitorPipeline(issuer);
+
+        _journal.FailWith = new IOException("No space left on device");
+        Assert.Equal(ReasonCodes.InternalError, pipeline.Process(new RawScan(text, _time.GetTimestamp(), "test")).Decision.Reason);
+        _journal.FailWith = null;
+
+        var allowed = pipeline.Process(new RawScan(text, _time.GetTimestamp(), "test"));
+        var again = pipeline.Process(new RawScan(text, _time.GetTimestamp(), "test"));
+
+        Assert.True(allowed.Decision.IsAllow);
+        Assert.Equal((Decisions.Deny, ReasonCodes.AlreadyUsed), (again.Decision.Decision, again.Decision.Reason));
+        Assert.Equal([ReasonCodes.Valid, ReasonCodes.AlreadyUsed], _journal.All.Select(e => Read(e).Reason));
+        Assert.Equal([true, false], _signal.Signals.Skip(1).Select(s => s.IsAllow));
+    }
+
+    [Fact]
+    public void Process_JournalFindsPassAlreadyUsed_DeniesAndRecordsTheDeny()
+    {
+        using var issuer = new TestIssuer();
+        var pass = issuer.Pass(CredentialKinds.VisitorPass, _time.GetUtcNow().AddMinutes(-1), TimeSpan.FromHours(1)) with { SingleUse = true };
+
+        // Used up behind the verifier's back (between its check and the commit): the journal's commit decides.
+        var verifier = new Core.Credentials.Signed.GateKioskPassVerifier(CredentialKinds.VisitorPass, new Core.Credentials.Signed.SignedCredentialSettings { Trust = issuer.Trust, SiteId = "site-a" }, Core.Credentials.Signed.NoPassUseLedger.Instance);
+        var racing = new RacingJournal(_journal, () => _journal.Append(new EventDraft { Type = EventTypes.Entry, OccurredAt = _time.GetUtcNow(), TimeSource = TimeSources.Ntp, UsesPass = new Core.Credentials.Signed.SingleUsePass(pass.PassIdHex, pass.Expires) }));
+        var racingPipeline = new GatePipeline(
+            new CredentialVerifier([verifier]),
+            new AccessDecider(Options.Create(new KioskOptions { SiteId = "site-a", KioskId = "kiosk-1", AcceptedKinds = { CredentialKinds.VisitorPass } })),
+            racing,
+            _signal,
+            new FakeTimeSourceProbe(TimeSources.Ntp),
+            _time,
+            NullLogger<GatePipeline>.Instance);
+
+        var outcome = racingPipeline.Process(new RawScan(issuer.Write(pass), _time.GetTimestamp(), "test"));
+
+        Assert.Equal((Decisions.Deny, ReasonCodes.AlreadyUsed), (outcome.Decision.Decision, outcome.Decision.Reason));
+        Assert.False(Assert.Single(_signal.Signals).IsAllow);
+        var recorded = Read(outcome.Journaled!);
+        Assert.Equal((Decisions.Deny, ReasonCodes.AlreadyUsed), (recorded.Decision, recorded.Reason));
+    }
+
+    /// <summary>Runs <paramref name="before"/> just before each append: another entry using the same pass gets in first.</summary>
+    private sealed class RacingJournal(FakeEntryJournal inner, Action before) : IEntryJournal
+    {
+        public JournaledEvent Append(EventDraft draft)
+        {
+            before();
+            return inner.Append(draft);
+        }
+
+        public IReadOnlyList<JournaledEvent> ReadUnsent(long afterSeq, int max) => inner.ReadUnsent(afterSeq, max);
+
+        public void MarkSent(IReadOnlyList<long> seqs) => inner.MarkSent(seqs);
+
+        public void SetAside(IReadOnlyList<long> seqs) => inner.SetAside(seqs);
+
+        public int Requeue(long fromSeq, long toSeq) => inner.Requeue(fromSeq, toSeq);
+
+        public int RequeueSetAside() => inner.RequeueSetAside();
+
+        public JournalStats GetStats() => inner.GetStats();
+
+        public Task WaitForAppendAsync(CancellationToken cancellationToken) => inner.WaitForAppendAsync(cancellationToken);
     }
 
     [Fact]

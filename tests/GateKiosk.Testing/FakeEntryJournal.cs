@@ -1,10 +1,16 @@
+using GateKiosk.Contracts;
+using GateKiosk.Core.Credentials.Signed;
 using GateKiosk.Core.Journaling;
 
 namespace GateKiosk.Testing;
 
-/// <summary>An in-memory journal with the real sealing and hash chain; can be told to fail like a full disk.</summary>
-public sealed class FakeEntryJournal : IEntryJournal
+/// <summary>
+/// An in-memory journal with the real sealing and hash chain, and its single-use pass ledger (a pass is used up with its
+/// entry, as in the real journal); can be told to fail like a full disk.
+/// </summary>
+public sealed class FakeEntryJournal : IEntryJournal, IPassUseLedger
 {
+    private readonly HashSet<string> _usedPasses = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
     private readonly List<(JournaledEvent Event, int State)> _rows = [];
     private readonly AppendSignal _appended = new();
@@ -33,14 +39,28 @@ public sealed class FakeEntryJournal : IEntryJournal
                 throw failure;
             }
 
+            var refused = draft.UsesPass is { } pass && !_usedPasses.Add(pass.PassId);
+            if (refused)
+            {
+                draft = draft with { Decision = Decisions.Deny, Reason = ReasonCodes.AlreadyUsed, UsesPass = null };
+            }
+
             var seq = _rows.Count + 1;
             var id = Guid.CreateVersion7(draft.OccurredAt);
             var payload = EventChain.Serialize(EventChain.Seal(draft, "site-1", "kiosk-1", seq, _lastHash, id));
             _lastHash = EventChain.Hash(payload);
-            var journaled = new JournaledEvent(seq, id, payload);
+            var journaled = new JournaledEvent(seq, id, payload) { PassAlreadyUsed = refused };
             _rows.Add((journaled, 0));
             _appended.Set();
             return journaled;
+        }
+    }
+
+    public bool IsUsed(string passId)
+    {
+        lock (_lock)
+        {
+            return _usedPasses.Contains(passId);
         }
     }
 

@@ -15,4 +15,7 @@ public sealed record CredentialCheck(string Reason, CredentialRef Credential)
 
     /// <summary>When the credential stops being valid, when it says.</summary>
     public DateTimeOffset? Expires { get; init; }
+
+    /// <summary>The single-use pass an allow on this credential uses up; null for any other credential.</summary>
+    public Signed.SingleUsePass? SingleUsePass { get; init; }
 }

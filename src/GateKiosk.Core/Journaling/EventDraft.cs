@@ -27,13 +27,24 @@ public sealed record EventDraft
 
     /// <summary>Only for the journal's own <c>journal-tail-lost</c> event: the seqs it lost (see <see cref="EntryEvent.LostSeqs"/>).</summary>
     public LostSeqRange? LostSeqs { get; init; }
+
+    /// <summary>
+    /// The single-use pass this entry uses up, in the same commit. When the journal finds the pass already used, it
+    /// records the entry as a deny (<see cref="ReasonCodes.AlreadyUsed"/>) instead and says so in
+    /// <see cref="JournaledEvent.PassAlreadyUsed"/>. Never part of the published event.
+    /// </summary>
+    public Credentials.Signed.SingleUsePass? UsesPass { get; init; }
 }
 
 /// <summary>An event sealed in the journal: its number, its id, and the exact payload bytes that are published.</summary>
 /// <param name="Seq">Gapless sequence number per kiosk.</param>
 /// <param name="EventId">UUIDv7.</param>
 /// <param name="Payload">UTF-8 JSON of the <see cref="EntryEvent"/>; its SHA-256 is the next event's <c>prevHash</c>.</param>
-public sealed record JournaledEvent(long Seq, Guid EventId, ReadOnlyMemory<byte> Payload);
+public sealed record JournaledEvent(long Seq, Guid EventId, ReadOnlyMemory<byte> Payload)
+{
+    /// <summary>True when the draft's <see cref="EventDraft.UsesPass"/> was already used: the event was recorded as a deny (<see cref="ReasonCodes.AlreadyUsed"/>).</summary>
+    public bool PassAlreadyUsed { get; init; }
+}
 
 /// <summary>A snapshot of the outbox for telemetry and the <c>journal</c> command.</summary>
 /// <param name="LastSeq">Highest sequence number written (0 when empty).</param>

@@ -9,7 +9,9 @@ public interface IEntryJournal
     /// <summary>
     /// Seals <paramref name="draft"/> (event id, next <c>seq</c>, <c>prevHash</c>) and commits it durably.
     /// Returns only once the event would survive a power cut. Throws <see cref="IOException"/>-like
-    /// exceptions when the disk refuses; the caller decides what a safe answer is.
+    /// exceptions when the disk refuses; the caller decides what a safe answer is. A draft that
+    /// <see cref="EventDraft.UsesPass">uses a single-use pass</see> uses it up in the same commit, or is recorded as a
+    /// deny when the pass was already used; a refused append leaves the pass unused.
     /// </summary>
     JournaledEvent Append(EventDraft draft);
 

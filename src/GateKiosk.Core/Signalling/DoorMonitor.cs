@@ -19,6 +19,10 @@ public sealed partial class DoorMonitor : IDisposable
     private readonly ILogger<DoorMonitor> _logger;
     private readonly Lock _sync = new();
     private ITimer? _heldOpen;
+
+    // A disposed timer may still run a callback already queued: it carries the generation it was armed in and does
+    // nothing once the door has closed or the timer was re-armed, so an old one cannot raise held-open early.
+    private long _heldOpenGeneration;
     private bool? _open;
     private DoorAlarm _alarm;
     private bool _disposed;
@@ -99,8 +103,7 @@ public sealed partial class DoorMonitor : IDisposable
             }
             else
             {
-                _heldOpen?.Dispose();
-                _heldOpen = null;
+                DisarmHeldOpen();
                 _pipeline.RecordDoorEvent(EventTypes.DoorClosed);
                 if (_alarm != DoorAlarm.None)
                 {
@@ -147,22 +150,29 @@ public sealed partial class DoorMonitor : IDisposable
         lock (_sync)
         {
             _disposed = true;
-            _heldOpen?.Dispose();
-            _heldOpen = null;
+            DisarmHeldOpen();
         }
     }
 
     private void ArmHeldOpen()
     {
-        _heldOpen?.Dispose();
-        _heldOpen = _time.CreateTimer(_ => OnHeldOpen(), null, _options.HeldOpenAfter, Timeout.InfiniteTimeSpan);
+        DisarmHeldOpen();
+        var generation = _heldOpenGeneration;
+        _heldOpen = _time.CreateTimer(_ => OnHeldOpen(generation), null, _options.HeldOpenAfter, Timeout.InfiniteTimeSpan);
     }
 
-    private void OnHeldOpen()
+    private void DisarmHeldOpen()
+    {
+        _heldOpen?.Dispose();
+        _heldOpen = null;
+        _heldOpenGeneration++;
+    }
+
+    private void OnHeldOpen(long generation)
     {
         lock (_sync)
         {
-            if (_disposed || _open != true || _alarm != DoorAlarm.None)
+            if (_disposed || generation != _heldOpenGeneration || _open != true || _alarm != DoorAlarm.None)
             {
                 return;
             }

@@ -32,6 +32,11 @@ public sealed class GpioGateSignal : IGateSignal, IDisposable
     private readonly PatternPlayer _buzzerPlayer;
     private ITimer? _grantEnd;
     private ITimer? _denyEnd;
+
+    // Disposing a timer does not recall a callback already queued: each callback carries the generation it was armed in
+    // and does nothing once a newer grant (or deny) has re-armed, so a late one cannot cut the new pulse short.
+    private long _grantGeneration;
+    private long _denyGeneration;
     private bool _granting;
     private bool _pulseOver;
     private bool _held;
@@ -142,7 +147,8 @@ public sealed class GpioGateSignal : IGateSignal, IDisposable
 
                 _pulseOver = false;
                 _grantEnd?.Dispose();
-                _grantEnd = _time.CreateTimer(_ => EndPulse(), null, _options.RelayPulse, Timeout.InfiniteTimeSpan);
+                var generation = ++_grantGeneration;
+                _grantEnd = _time.CreateTimer(_ => EndPulse(generation), null, _options.RelayPulse, Timeout.InfiniteTimeSpan);
                 _greenPlayer.Play(Pattern.Steady(Timeout.InfiniteTimeSpan));
                 if (_alarm == DoorAlarm.None)
                 {
@@ -161,7 +167,8 @@ public sealed class GpioGateSignal : IGateSignal, IDisposable
                     _buzzerPlayer.Play(BuzzerPatterns.Deny);
                     _display?.Show(new DisplayMessage(DisplayScreen.Deny, decision.Reason));
                     _denyEnd?.Dispose();
-                    _denyEnd = _time.CreateTimer(_ => EndDeny(), null, _options.DenyIndication, Timeout.InfiniteTimeSpan);
+                    var generation = ++_denyGeneration;
+                    _denyEnd = _time.CreateTimer(_ => EndDeny(generation), null, _options.DenyIndication, Timeout.InfiniteTimeSpan);
                 }
             }
         }
@@ -210,6 +217,8 @@ public sealed class GpioGateSignal : IGateSignal, IDisposable
             else
             {
                 _denyEnd?.Dispose();
+                _denyEnd = null;
+                _denyGeneration++;
                 _redPlayer.Play(Pattern.Blink(AlarmBlink, AlarmBlink));
                 _buzzerPlayer.Play(BuzzerPatterns.Alarm);
                 _display?.Show(new DisplayMessage(alarm == DoorAlarm.Forced ? DisplayScreen.Forced : DisplayScreen.HeldOpen));
@@ -250,13 +259,15 @@ public sealed class GpioGateSignal : IGateSignal, IDisposable
         _grantEnd?.Dispose();
         _denyEnd?.Dispose();
         _grantEnd = _denyEnd = null;
+        _grantGeneration++;
+        _denyGeneration++;
     }
 
-    private void EndPulse()
+    private void EndPulse(long generation)
     {
         lock (_lock)
         {
-            if (_disposed || !_granting)
+            if (_disposed || !_granting || generation != _grantGeneration)
             {
                 return;
             }
@@ -280,10 +291,15 @@ public sealed class GpioGateSignal : IGateSignal, IDisposable
         }
     }
 
-    private void EndDeny()
+    private void EndDeny(long generation)
     {
         lock (_lock)
         {
+            if (generation != _denyGeneration)
+            {
+                return;
+            }
+
             _denyEnd?.Dispose();
             _denyEnd = null;
             if (!_disposed && _alarm == DoorAlarm.None)

@@ -134,7 +134,7 @@ public static class KioskServiceCollectionExtensions
 
             return settings;
         });
-        services.TryAddSingleton<IPassUseLedger, InMemoryPassUseLedger>();
+        services.TryAddSingleton<IPassUseLedger>(sp => sp.GetRequiredService<SqliteEntryJournal>());
         foreach (var kind in new[] { CredentialKinds.StaffPass, CredentialKinds.VisitorPass, CredentialKinds.HealthDeclaration })
         {
             // A door that does not accept a kind must not use up a single-use pass of that kind: it gets no ledger.

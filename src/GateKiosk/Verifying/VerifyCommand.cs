@@ -110,7 +110,7 @@ internal static partial class VerifyCommand
             return new CredentialCheck(decoded.Reason ?? ReasonCodes.Unreadable, new CredentialRef(CredentialKinds.Unknown, null, null));
         }
 
-        var ledger = new InMemoryPassUseLedger();
+        var ledger = NoPassUseLedger.Instance;
         var verifier = new CredentialVerifier(
         [
             new GateKioskPassVerifier(CredentialKinds.StaffPass, settings, ledger),

@@ -1,6 +1,7 @@
 using GateKiosk.Contracts;
 using GateKiosk.Core.Credentials.Signed;
 using GateKiosk.Core.Decoding;
+using GateKiosk.Core.Journaling;
 using GateKiosk.Testing;
 
 namespace GateKiosk.Core.Tests.Credentials;
@@ -40,14 +41,34 @@ public sealed class GateKioskPassVerifierTests
     }
 
     [Fact]
-    public void Verify_SingleUseVisitorPassTwice_IsAlreadyUsed()
+    public void Verify_SingleUseVisitorPass_OnlyChecksAndIsAlreadyUsedOnceJournaled()
     {
         using var issuer = new TestIssuer();
-        var text = issuer.Write(issuer.Pass(CredentialKinds.VisitorPass, Now, TimeSpan.FromHours(1)) with { SingleUse = true });
-        var verifier = Verifier(issuer, CredentialKinds.VisitorPass);
+        var pass = issuer.Pass(CredentialKinds.VisitorPass, Now, TimeSpan.FromHours(1)) with { SingleUse = true };
+        var text = issuer.Write(pass);
+        var journal = new FakeEntryJournal();
+        var verifier = Verifier(issuer, CredentialKinds.VisitorPass, ledger: journal);
 
+        // Verifying never uses the pass up; only a journaled entry does.
+        var first = verifier.Verify(new ScannedCode(text), Now);
+        Assert.Equal(ReasonCodes.Valid, first.Reason);
         Assert.Equal(ReasonCodes.Valid, verifier.Verify(new ScannedCode(text), Now).Reason);
-        Assert.Equal(ReasonCodes.AlreadyUsed, verifier.Verify(new ScannedCode(text), Now).Reason);
+        Assert.Equal(new SingleUsePass(pass.PassIdHex, pass.Expires), first.SingleUsePass);
+
+        journal.Append(new EventDraft { Type = EventTypes.Entry, OccurredAt = Now, TimeSource = TimeSources.Ntp, Decision = Decisions.Allow, Reason = ReasonCodes.Valid, UsesPass = first.SingleUsePass });
+
+        var second = verifier.Verify(new ScannedCode(text), Now);
+        Assert.Equal(ReasonCodes.AlreadyUsed, second.Reason);
+        Assert.Null(second.SingleUsePass);
+    }
+
+    [Fact]
+    public void Verify_MultiUseVisitorPass_UsesNothingUp()
+    {
+        using var issuer = new TestIssuer();
+        var text = issuer.Write(issuer.Pass(CredentialKinds.VisitorPass, Now, TimeSpan.FromHours(1)));
+
+        Assert.Null(Verifier(issuer, CredentialKinds.VisitorPass).Verify(new ScannedCode(text), Now).SingleUsePass);
     }
 
     [Fact]
@@ -138,12 +159,12 @@ public sealed class GateKioskPassVerifierTests
         Assert.Equal("ietf!"u8.ToArray(), ietf);
     }
 
-    internal static GateKioskPassVerifier Verifier(TestIssuer issuer, string kind, string site = "site-a", string? revoked = null) =>
+    internal static GateKioskPassVerifier Verifier(TestIssuer issuer, string kind, string site = "site-a", string? revoked = null, IPassUseLedger? ledger = null) =>
         new(kind, new SignedCredentialSettings
         {
             Trust = issuer.Trust,
             SiteId = site,
             TimeZone = Hanoi,
             Revoked = revoked is null ? System.Collections.Frozen.FrozenSet<string>.Empty : System.Collections.Frozen.FrozenSet.ToFrozenSet([revoked]),
-        }, new InMemoryPassUseLedger());
+        }, ledger ?? NoPassUseLedger.Instance);
 }

@@ -25,8 +25,9 @@ internal sealed class DoorRig : IDisposable
         Driver = new FakeGpioDriver(Time);
         Driver.SetInput(Gpio.DoorContactPin, Gpio.DoorOpenWhenHigh ? PinValue.Low : PinValue.High); // door closed
         Controller = new GpioController(Driver);
-        Signal = new GpioGateSignal(Controller, Gpio, Door, Time, shouldDispose: false, buzzer, display);
-        Sensor = new GpioDoorSensor(Controller, Gpio, Door, Time);
+        Timers = new TimerCapturingTimeProvider(Time);
+        Signal = new GpioGateSignal(Controller, Gpio, Door, Timers, shouldDispose: false, buzzer, display);
+        Sensor = new GpioDoorSensor(Controller, Gpio, Door, Timers);
         var kiosk = Options.Create(new KioskOptions { SiteId = "site-1", KioskId = "gate-1" });
         Pipeline = new GatePipeline(
             new CredentialVerifier([new BadgeAllowlistVerifier(Options.Create(new BadgeOptions()))]),
@@ -36,11 +37,14 @@ internal sealed class DoorRig : IDisposable
             new FakeTimeSourceProbe(TimeSources.Ntp),
             Time,
             NullLogger<GatePipeline>.Instance);
-        Monitor = new DoorMonitor(Sensor, Signal, Pipeline, Options.Create(Door), Time, NullLogger<DoorMonitor>.Instance);
+        Monitor = new DoorMonitor(Sensor, Signal, Pipeline, Options.Create(Door), Timers, NullLogger<DoorMonitor>.Instance);
         Monitor.Start();
     }
 
     public FakeTimeProvider Time { get; } = new(Start);
+
+    /// <summary>The same time, keeping every timer callback the door armed (to run a stale one late).</summary>
+    public TimerCapturingTimeProvider Timers { get; }
 
     public GpioOptions Gpio { get; }
 

@@ -105,6 +105,60 @@ public sealed class DoorTimelineTests
     }
 
     [Fact]
+    public void Signal_StaleGrantTimerRunsAfterNewGrant_RelayHeldForWholeNewPulse()
+    {
+        using var rig = new DoorRig();
+        var before = rig.Driver.WritesTo(rig.Gpio.RelayPin).Count;
+        rig.Signal.Signal(DoorRig.Allow);
+        var firstGrantEnd = rig.Timers.Armed.Single(t => t.DueTime == rig.Gpio.RelayPulse);
+
+        // A scan right at the end of the pulse: the first timer's callback is already queued when the new grant re-arms.
+        rig.Time.Advance(rig.Gpio.RelayPulse - TimeSpan.FromMilliseconds(1));
+        rig.Signal.Signal(DoorRig.Allow);
+        var secondGrantAt = rig.Time.GetUtcNow();
+        firstGrantEnd.RunLate();
+
+        Assert.Equal(rig.RelayActive, rig.Driver.Level(rig.Gpio.RelayPin));
+        Assert.True(rig.Signal.IsGranting);
+        rig.Time.Advance(rig.Gpio.RelayPulse - TimeSpan.FromMilliseconds(1));
+        Assert.Equal(rig.RelayActive, rig.Driver.Level(rig.Gpio.RelayPin));
+        rig.Time.Advance(TimeSpan.FromMilliseconds(1));
+
+        var relay = rig.Driver.WritesTo(rig.Gpio.RelayPin).Skip(before).ToList();
+        Assert.Equal([(rig.RelayActive, DoorRig.Start), (rig.RelayInactive, secondGrantAt + rig.Gpio.RelayPulse)], relay.Select(w => (w.Value, w.At)));
+    }
+
+    [Fact]
+    public void DoorMonitor_StaleHeldOpenTimerRunsAfterDoorReopened_AlarmOnlyAtConfiguredTime()
+    {
+        using var rig = new DoorRig();
+        rig.Signal.Signal(DoorRig.Allow);
+        rig.OpenDoor();
+        rig.Time.Advance(Debounce);
+        var firstHeldOpen = rig.Timers.Armed.Single(t => t.DueTime == rig.Door.HeldOpenAfter);
+        rig.Time.Advance(TimeSpan.FromSeconds(5));
+        rig.CloseDoor();
+        rig.Time.Advance(Debounce);
+
+        // The next person goes through; the first held-open callback, queued before the door closed, runs late.
+        rig.Signal.Signal(DoorRig.Allow);
+        rig.OpenDoor();
+        rig.Time.Advance(Debounce);
+        var reopenedAt = rig.Time.GetUtcNow();
+        firstHeldOpen.RunLate();
+
+        Assert.DoesNotContain(EventTypes.DoorHeldOpen, rig.Events.Select(e => e.Type));
+        Assert.Equal("open", rig.Monitor.State);
+        Assert.Equal(PinValue.Low, rig.Driver.Level(rig.Gpio.RedLedPin));
+        rig.Time.Advance(rig.Door.HeldOpenAfter - TimeSpan.FromMilliseconds(1));
+        Assert.DoesNotContain(EventTypes.DoorHeldOpen, rig.Events.Select(e => e.Type));
+        rig.Time.Advance(TimeSpan.FromMilliseconds(1));
+
+        Assert.Equal(reopenedAt + rig.Door.HeldOpenAfter, rig.Events.Single(e => e.Type == EventTypes.DoorHeldOpen).OccurredAt);
+        Assert.Equal("held-open", rig.Monitor.State);
+    }
+
+    [Fact]
     public void DoorOpenedWithoutGrant_ForcedAlarmAfterDebounce_ClearsWhenClosed()
     {
         using var rig = new DoorRig();

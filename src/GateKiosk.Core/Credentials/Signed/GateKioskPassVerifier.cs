@@ -53,7 +53,13 @@ public sealed class GateKioskPassVerifier : ICredentialVerifier
         }
 
         var credential = new CredentialRef(Kind, pass.Issuer, pass.Subject);
-        return new CredentialCheck(Decide(content, pass, now), credential) { KeyId = kid, Expires = pass.Expires };
+        var reason = Decide(content, pass, now);
+        return new CredentialCheck(reason, credential)
+        {
+            KeyId = kid,
+            Expires = pass.Expires,
+            SingleUsePass = reason == ReasonCodes.Valid && Kind == CredentialKinds.VisitorPass && pass.SingleUse ? new SingleUsePass(pass.PassIdHex, pass.Expires) : null,
+        };
     }
 
     private string Decide(SignedClaims content, GateKioskPass pass, DateTimeOffset now)
@@ -98,7 +104,8 @@ public sealed class GateKioskPassVerifier : ICredentialVerifier
             case CredentialKinds.HealthDeclaration when pass.Status != "clear":
                 return ReasonCodes.RulesNotMet;
             case CredentialKinds.VisitorPass when pass.SingleUse:
-                return _ledger.TryUse(pass.PassIdHex, pass.Expires, now) ? ReasonCodes.Valid : ReasonCodes.AlreadyUsed;
+                // Only checked here: the journal uses the pass up with the entry that lets its holder in.
+                return _ledger.IsUsed(pass.PassIdHex) ? ReasonCodes.AlreadyUsed : ReasonCodes.Valid;
             default:
                 return ReasonCodes.Valid;
         }

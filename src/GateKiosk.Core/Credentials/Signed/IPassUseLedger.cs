@@ -1,43 +1,25 @@
-using System.Collections.Concurrent;
-
 namespace GateKiosk.Core.Credentials.Signed;
 
-/// <summary>Remembers single-use passes that have opened a door.</summary>
+/// <summary>
+/// Tells whether a single-use pass has already opened a door. It only answers: a pass is used up by the journal, in the
+/// same commit as the entry that lets its holder in (<see cref="Journaling.EventDraft.UsesPass"/>), so a scan that is
+/// never recorded does not burn the pass, and the memory lasts as long as the journal.
+/// </summary>
 public interface IPassUseLedger
 {
-    /// <summary>Records a use of <paramref name="passId"/>; false when it was already used.</summary>
-    bool TryUse(string passId, DateTimeOffset expires, DateTimeOffset now);
+    /// <summary>True when <paramref name="passId"/> has already been used for an entry.</summary>
+    bool IsUsed(string passId);
 }
 
-/// <summary>
-/// The kiosk's own memory of single-use passes, kept until each pass expires. It is per kiosk and lives as long as the
-/// process: a pass used at one kiosk is not yet known to the others.
-/// </summary>
-public sealed class InMemoryPassUseLedger : IPassUseLedger
-{
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _used = new(StringComparer.Ordinal);
+/// <summary>A single-use pass an allow uses up: its id and when it expires (after which the journal may forget it).</summary>
+/// <param name="PassId">The pass id (hex).</param>
+/// <param name="Expires">The pass's expiry.</param>
+public sealed record SingleUsePass(string PassId, DateTimeOffset Expires);
 
-    public bool TryUse(string passId, DateTimeOffset expires, DateTimeOffset now)
-    {
-        if (_used.Count > 1024)
-        {
-            foreach (var (id, until) in _used)
-            {
-                if (until < now)
-                {
-                    _used.TryRemove(id, out _);
-                }
-            }
-        }
-
-        return _used.TryAdd(passId, expires);
-    }
-}
-
-/// <summary>Records nothing: for verifiers whose kind the door does not accept (the decider denies them anyway).</summary>
+/// <summary>Knows of no use: for verifiers whose kind the door does not accept (the decider denies them anyway) and the <c>verify</c> command.</summary>
 public sealed class NoPassUseLedger : IPassUseLedger
 {
     public static NoPassUseLedger Instance { get; } = new();
 
-    public bool TryUse(string passId, DateTimeOffset expires, DateTimeOffset now) => true;
+    public bool IsUsed(string passId) => false;
 }
