@@ -784,8 +784,16 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IPa
     internal IReadOnlyList<(string Role, SqliteConnection Connection)> WritingConnections =>
         [("append", _writer), ("outbox", _reader), ("checkpoint", _checkpointer)];
 
+    private int _disposed;
+
     public void Dispose()
     {
+        // The host disposes the journal once for each service it is registered as (journal, maintenance, pass ledger).
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         _stopping = true;
         _checkpointDue.Release();
         _checkpointThread.Join();
