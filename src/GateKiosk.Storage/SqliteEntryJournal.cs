@@ -283,25 +283,7 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IPa
             }
 
             // The pass is used up in the entry's own commit: both are durable, or neither is.
-            var (seq, hash, pending) = (_lastSeq, _lastHash, _pendingTailLost);
-            using var tx = _writer.BeginTransaction();
-            _insert.Transaction = _usePass.Transaction = tx;
-            try
-            {
-                var appended = AppendUsingPassLocked(draft);
-                tx.Commit();
-                CountWrite();
-                return appended;
-            }
-            catch
-            {
-                (_lastSeq, _lastHash, _pendingTailLost) = (seq, hash, pending);
-                throw;
-            }
-            finally
-            {
-                _insert.Transaction = _usePass.Transaction = null;
-            }
+            return InTransactionLocked(draft, static (journal, d) => journal.AppendUsingPassLocked(d));
         }
     }
 
@@ -343,25 +325,34 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IPa
         lock (_writeLock)
         {
             EnsureRoomLocked();
-            var (seq, hash, pending) = (_lastSeq, _lastHash, _pendingTailLost);
-            using var tx = _writer.BeginTransaction();
-            _insert.Transaction = _usePass.Transaction = tx;
-            try
-            {
-                var appended = drafts.Select(AppendUsingPassLocked).ToList();
-                tx.Commit();
-                CountWrite();
-                return appended;
-            }
-            catch
-            {
-                (_lastSeq, _lastHash, _pendingTailLost) = (seq, hash, pending);
-                throw;
-            }
-            finally
-            {
-                _insert.Transaction = _usePass.Transaction = null;
-            }
+            return InTransactionLocked(drafts, static (journal, ds) => (IReadOnlyList<JournaledEvent>)ds.Select(journal.AppendUsingPassLocked).ToList());
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> in one durable commit. When it fails, the in-memory chain head (last seq, last hash,
+    /// pending tail-lost declaration) goes back to where it was, since nothing of it was written.
+    /// </summary>
+    private T InTransactionLocked<TState, T>(TState state, Func<SqliteEntryJournal, TState, T> body)
+    {
+        var (seq, hash, pending) = (_lastSeq, _lastHash, _pendingTailLost);
+        using var tx = _writer.BeginTransaction();
+        _insert.Transaction = _usePass.Transaction = tx;
+        try
+        {
+            var result = body(this, state);
+            tx.Commit();
+            CountWrite();
+            return result;
+        }
+        catch
+        {
+            (_lastSeq, _lastHash, _pendingTailLost) = (seq, hash, pending);
+            throw;
+        }
+        finally
+        {
+            _insert.Transaction = _usePass.Transaction = null;
         }
     }
 
@@ -784,8 +775,16 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IPa
     internal IReadOnlyList<(string Role, SqliteConnection Connection)> WritingConnections =>
         [("append", _writer), ("outbox", _reader), ("checkpoint", _checkpointer)];
 
+    private int _disposed;
+
     public void Dispose()
     {
+        // The host disposes the journal once for each service it is registered as (journal, maintenance, pass ledger).
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         _stopping = true;
         _checkpointDue.Release();
         _checkpointThread.Join();

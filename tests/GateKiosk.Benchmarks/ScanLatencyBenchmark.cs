@@ -1,15 +1,5 @@
-using System.Device.Gpio;
 using System.Diagnostics;
-using GateKiosk.Core;
-using GateKiosk.Core.Credentials;
-using GateKiosk.Core.Deciding;
-using GateKiosk.Core.Scanning;
-using GateKiosk.Devices.Gpio;
-using GateKiosk.Devices.Simulated;
 using GateKiosk.Storage;
-using GateKiosk.Testing;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace GateKiosk.Benchmarks;
 
@@ -82,65 +72,17 @@ internal sealed class ScanLatencyBenchmark : IBenchmark
     private static (double[] Samples, long Marked) MeasurePipeline(string folder, int scans, int warmUp, bool drain)
     {
         Directory.CreateDirectory(folder);
-        var time = TimeProvider.System;
-        var driver = new SimulatedGpioDriver();
-        var gpio = new GpioOptions { Driver = GpioDriverKind.Simulated };
-        long relayOnAt = 0;
-        driver.PinWritten += (pin, value) =>
-        {
-            if (pin == gpio.RelayPin && value == PinValue.Low)
-            {
-                relayOnAt = Stopwatch.GetTimestamp();
-            }
-        };
-
-        var badges = new BadgeOptions();
-        badges.Allowlist.Add("E1001");
-        var kiosk = Options.Create(new KioskOptions { SiteId = "bench", KioskId = "gate-1" });
-        using var journal = new SqliteEntryJournal(Path.Combine(folder, "journal.db"), "bench", "gate-1");
-        using var signal = new GpioGateSignal(new GpioController(driver), Options.Create(gpio), time, shouldDispose: true);
-        var pipeline = new GatePipeline(
-            new CredentialVerifier([new BadgeAllowlistVerifier(Options.Create(badges))]),
-            new AccessDecider(kiosk),
-            journal,
-            signal,
-            new FakeTimeSourceProbe(),
-            time,
-            NullLogger<GatePipeline>.Instance);
+        using var journal = new SqliteEntryJournal(Path.Combine(folder, "journal.db"), RelayLatency.SiteId, RelayLatency.KioskId);
 
         // A backlog for the publisher to drain, as after a broker outage.
-        const int Backlog = 20_000;
-        var template = new Core.Journaling.EventDraft { Type = Contracts.EventTypes.Entry, OccurredAt = time.GetUtcNow(), TimeSource = "ntp", Decision = "allow", Reason = "valid" };
-        for (var i = 0; i < Backlog; i += 1000)
-        {
-            journal.AppendRange([.. Enumerable.Repeat(template, 1000)]);
-        }
+        RelayLatency.Fill(journal, 20_000);
 
         using var stop = new CancellationTokenSource();
         long marked = 0;
         var drainer = drain ? new Thread(() => marked = Drain(journal, stop.Token)) { IsBackground = true, Name = "bench-drain" } : null;
         drainer?.Start();
 
-        var samples = new double[scans];
-        for (var i = 0; i < warmUp + scans; i++)
-        {
-            var scan = new RawScan("E1001", Stopwatch.GetTimestamp(), "bench");
-            relayOnAt = 0;
-            pipeline.Process(scan);
-            if (relayOnAt == 0)
-            {
-                throw new InvalidOperationException("the relay was not driven on for an allow");
-            }
-
-            if (i >= warmUp)
-            {
-                samples[i - warmUp] = Stopwatch.GetElapsedTime(scan.CompletedAt, relayOnAt).TotalMilliseconds;
-            }
-
-            // Release the relay (outside the measurement) so the next allow drives it on again.
-            signal.SetSafeState();
-        }
-
+        var samples = RelayLatency.Measure(journal, scans, warmUp);
         stop.Cancel();
         drainer?.Join();
         return (samples, marked);
@@ -220,14 +162,9 @@ internal sealed class ScanLatencyBenchmark : IBenchmark
         return samples;
     }
 
-    private static string Describe(double[] samples) =>
-        $"p50 {Percentile(samples, 0.50):F3} ms  p99 {Percentile(samples, 0.99):F3} ms  max {samples.Max():F3} ms";
+    private static string Describe(double[] samples) => RelayLatency.Describe(samples);
 
-    private static double Percentile(double[] samples, double p)
-    {
-        var sorted = samples.Order().ToArray();
-        return sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
-    }
+    private static double Percentile(double[] samples, double p) => RelayLatency.Percentile(samples, p);
 }
 
 internal static partial class NativeMethods

@@ -31,6 +31,17 @@ public sealed class JournalDurabilityTests : IDisposable
     }
 
     [Fact]
+    public void Dispose_Twice_SecondCallDoesNothing()
+    {
+        // The kiosk host registers one journal as several services and disposes it once for each.
+        var journal = new SqliteEntryJournal(DbPath, "site-1", "kiosk-1");
+        journal.Append(Draft());
+        journal.Dispose();
+        var second = Record.Exception(journal.Dispose);
+        Assert.Null(second);
+    }
+
+    [Fact]
     public void WritingConnections_EachRole_WalWithItsDurability()
     {
         using var journal = new SqliteEntryJournal(DbPath, "site-1", "kiosk-1");

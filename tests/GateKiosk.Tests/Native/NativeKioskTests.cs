@@ -205,7 +205,11 @@ public sealed class NativeKioskTests(ITestOutputHelper output) : IDisposable
             Assert.Equal("kiosk-started", all[0].GetProperty("detail").GetString());
             var events = all.Skip(1).ToList();
             Assert.Equal([Decisions.Allow, Decisions.Deny], events.Select(e => e.GetProperty("decision").GetString()));
-            Assert.Equal(["E1001", "E9999"], events.Select(e => e.GetProperty("credential").GetProperty("subjectId").GetString()));
+            // An enrolled badge is published as it is; a code that is not enrolled only as a keyed hash.
+            Assert.Equal("E1001", events[0].GetProperty("credential").GetProperty("subjectId").GetString());
+            var unknown = events[1].GetProperty("credential").GetProperty("subjectId").GetString();
+            Assert.StartsWith("badge-", unknown, StringComparison.Ordinal);
+            Assert.DoesNotContain("E9999", unknown, StringComparison.Ordinal);
             Assert.Equal(events[0].GetProperty("seq").GetInt64() + 1, events[1].GetProperty("seq").GetInt64());
 
             await Eventually.TrueAsync(async () => (await JournalAsync()).GetProperty("unsent").GetInt64() == 0, Timeout, "the kiosk marks its events sent");
