@@ -38,7 +38,8 @@ public static class CentralApp
         {
             var central = sp.GetRequiredService<IOptions<CentralOptions>>().Value;
             _ = sp.GetRequiredService<SqliteEventStore>(); // opens (and creates) central.db first
-            return new KioskHealthStore(Path.Combine(central.DataDirectory, "central.db"), sp.GetRequiredService<TimeProvider>(), central.TelemetryInterval);
+            return new KioskHealthStore(
+                Path.Combine(central.DataDirectory, "central.db"), sp.GetRequiredService<TimeProvider>(), central.TelemetryInterval, sp.GetService<ILogger<KioskHealthStore>>());
         });
         services.AddSingleton<CentralMetrics>();
         services.AddSingleton<MqttEventCollector>();

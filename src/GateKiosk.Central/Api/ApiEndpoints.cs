@@ -72,8 +72,9 @@ public static class ApiEndpoints
     }
 
     /// <summary>
-    /// The store's kiosk summaries, each with a <c>health</c> object; a kiosk online by its status but silent for three
-    /// telemetry intervals shows <c>stale</c> as its state. Kiosks central knows only from telemetry are listed too.
+    /// The store's kiosk summaries, each with <c>stale</c> and a <c>health</c> object; a kiosk online by its status but
+    /// silent for three telemetry intervals shows <c>stale</c> as its state. Kiosks central knows only from telemetry are
+    /// listed too.
     /// </summary>
     private static IResult GetKiosks(SqliteEventStore store, KioskHealthStore health)
     {
@@ -98,6 +99,7 @@ public static class ApiEndpoints
         static JsonObject Row(KioskSummary summary, KioskHealth? h)
         {
             var row = JsonSerializer.SerializeToNode(summary, CentralJsonContext.Default.KioskSummary)!.AsObject();
+            row["stale"] = h?.State == KioskHealthStates.Stale;
             row["health"] = h is null ? null : JsonSerializer.SerializeToNode(h, CentralJsonContext.Default.KioskHealth);
             return row;
         }

@@ -381,8 +381,9 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
             ? payload.Slice(0, SqliteEventStore.QuarantinePrefixBytes).ToArray()
             : payload.ToArray();
         var hash = payload.Length == prefix.Length ? EventChain.Hash(prefix) : EventChain.Hash(payload.ToArray());
-        _store.Quarantine(topic, site, kiosk, why, prefix, payload.Length, hash);
         Interlocked.Increment(ref _rejected);
+        _metrics?.Malformed(Topics.TryParseKioskTopic(topic, out _, out _, out var leaf) ? leaf : null);
+        _store.Quarantine(topic, site, kiosk, why, prefix, payload.Length, hash);
         LogRejected(Shorten(topic), why, payload.Length, hash[..12]);
         return new IngestResult(IngestOutcome.Rejected, Reason: why);
     }
