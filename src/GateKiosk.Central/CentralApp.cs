@@ -34,6 +34,14 @@ public static class CentralApp
         services.AddSingleton(sp => new SqliteEventStore(
             Path.Combine(sp.GetRequiredService<IOptions<CentralOptions>>().Value.DataDirectory, "central.db"),
             sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp =>
+        {
+            var central = sp.GetRequiredService<IOptions<CentralOptions>>().Value;
+            _ = sp.GetRequiredService<SqliteEventStore>(); // opens (and creates) central.db first
+            return new KioskHealthStore(
+                Path.Combine(central.DataDirectory, "central.db"), sp.GetRequiredService<TimeProvider>(), central.TelemetryInterval, sp.GetService<ILogger<KioskHealthStore>>());
+        });
+        services.AddSingleton<CentralMetrics>();
         services.AddSingleton<MqttEventCollector>();
         services.AddHostedService(sp => sp.GetRequiredService<MqttEventCollector>());
         services.AddSingleton<ChainRepairService>();

@@ -36,6 +36,9 @@ public sealed class CentralOptions
 
     /// <summary>How often central looks for gaps in each kiosk's sequence and asks the kiosk to resend them.</summary>
     public TimeSpan ResendCheckInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How often kiosks publish telemetry (their <c>Mqtt:TelemetryInterval</c>); three intervals without any make a kiosk stale.</summary>
+    public TimeSpan TelemetryInterval { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>Names the bad key in the <c>Central</c> section.</summary>
@@ -80,6 +83,11 @@ public sealed class CentralOptionsValidator : IValidateOptions<CentralOptions>
         if (options.ResendCheckInterval < TimeSpan.FromSeconds(1) || options.ResendCheckInterval > TimeSpan.FromDays(1))
         {
             errors.Add($"Central:ResendCheckInterval must be between 00:00:01 and 1.00:00:00 (got {options.ResendCheckInterval}).");
+        }
+
+        if (options.TelemetryInterval < TimeSpan.FromSeconds(1) || options.TelemetryInterval > TimeSpan.FromHours(1))
+        {
+            errors.Add($"Central:TelemetryInterval must be between 00:00:01 and 01:00:00 (got {options.TelemetryInterval}).");
         }
 
         if (options.ApiToken is { Length: > 0 and < 16 })

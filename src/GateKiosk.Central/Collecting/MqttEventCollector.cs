@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Text.Unicode;
+using GateKiosk.Central.Api;
 using GateKiosk.Central.Storage;
 using GateKiosk.Contracts;
 using GateKiosk.Core.Journaling;
@@ -33,17 +34,23 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
     private readonly TimeProvider _time;
     private readonly ILogger<MqttEventCollector> _logger;
     private readonly MqttLink _link;
+    private readonly KioskHealthStore? _health;
+    private readonly CentralMetrics? _metrics;
     private long _stored;
     private long _duplicates;
     private long _rejected;
 
-    public MqttEventCollector(SqliteEventStore store, IOptions<MqttOptions> options, TimeProvider time, ILoggerFactory loggers)
-        : this((IIngestStore)store, options, time, loggers)
+    public MqttEventCollector(
+        SqliteEventStore store, IOptions<MqttOptions> options, TimeProvider time, ILoggerFactory loggers, KioskHealthStore? health = null, CentralMetrics? metrics = null)
+        : this((IIngestStore)store, options, time, loggers, health, metrics)
     {
     }
 
-    internal MqttEventCollector(IIngestStore store, IOptions<MqttOptions> options, TimeProvider time, ILoggerFactory loggers)
+    internal MqttEventCollector(
+        IIngestStore store, IOptions<MqttOptions> options, TimeProvider time, ILoggerFactory loggers, KioskHealthStore? health = null, CentralMetrics? metrics = null)
     {
+        _health = health;
+        _metrics = metrics;
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggers);
         _store = store;
@@ -115,7 +122,7 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
                 return new IngestResult(IngestOutcome.Ignored); // a cleared retained status
             }
 
-            if (leaf is not ("events" or "status" or "cmd/result"))
+            if (leaf is not ("events" or "status" or "cmd/result" or "telemetry"))
             {
                 return new IngestResult(IngestOutcome.Ignored);
             }
@@ -129,6 +136,7 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
             {
                 "events" => IngestEvents(topic, site, kiosk, bytes),
                 "status" => IngestStatus(topic, site, kiosk, bytes),
+                "telemetry" => IngestTelemetry(topic, site, kiosk, bytes),
                 _ => IngestCommandResult(topic, site, kiosk, bytes),
             };
         }
@@ -161,6 +169,7 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
             .WithTopicFilter(Topics.AllEvents, MqttQualityOfServiceLevel.AtLeastOnce)
             .WithTopicFilter(Topics.AllStatus, MqttQualityOfServiceLevel.AtLeastOnce)
             .WithTopicFilter(Topics.AllCommandResults, MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithTopicFilter(Topics.AllTelemetry, MqttQualityOfServiceLevel.AtMostOnce)
             .Build();
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(sessionToken))
         {
@@ -229,7 +238,9 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
             }
         }
 
+        var started = _time.GetTimestamp();
         var stored = _store.Store(events);
+        _metrics?.StoreBatch(stored.Added, _time.GetElapsedTime(started));
         foreach (var i in stored.Conflicts)
         {
             Reject(topic, site, kiosk, "eventId already stored with other content", new ReadOnlySequence<byte>(events[i].Payload));
@@ -306,6 +317,7 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
         }
 
         _store.SetStatus(status!);
+        _health?.SetStatus(status!);
         return new IngestResult(IngestOutcome.Stored);
     }
 
@@ -318,7 +330,26 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
             return Reject(topic, site, kiosk, why, new ReadOnlySequence<byte>(bytes));
         }
 
+        _health?.SetCommandResult(site, kiosk, result!);
         CommandResultReceived?.Invoke(this, new CommandResultEventArgs(site, kiosk, result!));
+        return new IngestResult(IngestOutcome.Stored);
+    }
+
+    private IngestResult IngestTelemetry(string topic, string site, string kiosk, byte[] bytes)
+    {
+        var telemetry = Deserialize(bytes, ContractsJsonContext.Default.KioskTelemetry, out var why);
+        why ??= ContractValidation.CheckTelemetry(telemetry);
+        if (why is null && (telemetry!.SiteId != site || telemetry.KioskId != kiosk))
+        {
+            why = "siteId or kioskId is not the topic's";
+        }
+
+        if (why is not null)
+        {
+            return Reject(topic, site, kiosk, why, new ReadOnlySequence<byte>(bytes));
+        }
+
+        _health?.SetTelemetry(telemetry!);
         return new IngestResult(IngestOutcome.Stored);
     }
 
@@ -350,8 +381,9 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
             ? payload.Slice(0, SqliteEventStore.QuarantinePrefixBytes).ToArray()
             : payload.ToArray();
         var hash = payload.Length == prefix.Length ? EventChain.Hash(prefix) : EventChain.Hash(payload.ToArray());
-        _store.Quarantine(topic, site, kiosk, why, prefix, payload.Length, hash);
         Interlocked.Increment(ref _rejected);
+        _metrics?.Malformed(Topics.TryParseKioskTopic(topic, out _, out _, out var leaf) ? leaf : null);
+        _store.Quarantine(topic, site, kiosk, why, prefix, payload.Length, hash);
         LogRejected(Shorten(topic), why, payload.Length, hash[..12]);
         return new IngestResult(IngestOutcome.Rejected, Reason: why);
     }
