@@ -15,8 +15,8 @@ public sealed class CentralOptions
     public string Urls { get; set; } = "http://127.0.0.1:8080";
 
     /// <summary>
-    /// Bearer token for the API and dashboard. Required when <see cref="Urls"/> listens beyond loopback (any host
-    /// but <c>localhost</c> or a loopback IP literal); empty on loopback means no login (the demo).
+    /// Deprecated shared bearer token: it may only read the API, and a warning is logged while it is set. Users sign
+    /// in, and scripts use personal tokens (<c>user token</c>).
     /// </summary>
     public string? ApiToken { get; set; }
 
@@ -61,10 +61,6 @@ public sealed class CentralOptionsValidator : IValidateOptions<CentralOptions>
             if (ListenScope.TryParse(url) is null)
             {
                 errors.Add($"Central:Urls '{url}' is not an http(s) URL.");
-            }
-            else if (!ListenScope.IsLoopback(url) && string.IsNullOrEmpty(options.ApiToken))
-            {
-                errors.Add($"Central:ApiToken is required when Central:Urls listens beyond loopback ('{url}' binds every interface; only localhost and loopback IP addresses bind loopback).");
             }
         }
 

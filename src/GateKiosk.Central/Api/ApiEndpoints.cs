@@ -1,34 +1,36 @@
 using System.Globalization;
 using System.Text.Json;
 using GateKiosk.Central.Storage;
+using GateKiosk.Central.Web;
 using GateKiosk.Contracts;
 
 namespace GateKiosk.Central.Api;
 
-/// <summary>The HTTP API (<c>/api/…</c>) and the dashboard page.</summary>
+/// <summary>The HTTP API (<c>/api/…</c>) and the pages.</summary>
 public static class ApiEndpoints
 {
     private const int MaxLimit = 1000;
 
     /// <summary>
-    /// Maps the API, the dashboard and who may call them: host filtering first, then the <see cref="ApiAccess.Policy"/>
-    /// policy on every route of the <c>/api</c> group (and as the fallback), so letter case in the path cannot skip it.
+    /// Maps the API, the pages and who may call them: host filtering first, then the <see cref="ApiAccess.Policy"/>
+    /// policy on every route of the <c>/api</c> group (and as the fallback), so letter case in the path cannot skip it;
+    /// pages declare their own policies.
     /// </summary>
     public static WebApplication MapCentral(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseHostFiltering();
+        app.UseCentralWeb();
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
         ApiAccess.CheckListenAddressesAtStart(app);
 
-        // The page holds no data: it asks for the token and sends it to the API in a header.
-        app.MapGet("/", () => Results.Content(Dashboard.Html, "text/html; charset=utf-8")).AllowAnonymous();
+        app.MapCentralWeb();
         app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous();
 
         var api = app.MapGroup("/api").RequireAuthorization(ApiAccess.Policy);
-        api.MapGet("/events", GetEvents);
+        api.MapGet("/events", GetEvents).RequireAuthorization(Policies.ApiPersonalEvents);
         api.MapGet("/kiosks", (SqliteEventStore store) => Results.Json(store.GetKiosks(), CentralJsonContext.Default.IReadOnlyListKioskSummary));
         api.MapGet("/kiosks/{site}/{kiosk}/chain", ChainEndpoints.GetChain);
         api.MapGet("/ingest", ChainEndpoints.GetIngest);
