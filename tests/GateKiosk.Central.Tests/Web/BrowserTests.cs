@@ -1,7 +1,13 @@
 using System.Net;
+using System.Text;
+using System.Text.Json;
 using System.Net.Http.Headers;
 using GateKiosk.Central.Accounts;
+using GateKiosk.Central.Storage;
+using GateKiosk.Contracts;
+using GateKiosk.Core.Journaling;
 using GateKiosk.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace GateKiosk.Central.Tests.Web;
@@ -178,6 +184,111 @@ public sealed class BrowserTests(CentralSite site) : IClassFixture<CentralSite>
         await page.ClickAsync("#tokens button.revoke");
         await page.WaitForSelectorAsync("#tokens button.revoke", new PageWaitForSelectorOptions { State = WaitForSelectorState.Detached });
         Assert.Equal(HttpStatusCode.Unauthorized, await KiosksWithTokenAsync(token));
+    }
+
+    [SkippableFact(Timeout = 120_000)]
+    public async Task LivePage_StoredEntry_ShowsItsSubjectToAGuardButNotToAViewer()
+    {
+        var journal = new FakeEntryJournal();
+        var published = journal.Append(new EventDraft
+        {
+            Type = EventTypes.Entry,
+            OccurredAt = DateTimeOffset.UnixEpoch.AddDays(20_000),
+            TimeSource = TimeSources.Ntp,
+            Decision = Decisions.Allow,
+            Reason = ReasonCodes.Valid,
+            Credential = new CredentialRef(CredentialKinds.Badge, "allowlist", "E7777"),
+        });
+        var entry = JsonSerializer.Deserialize(published.Payload.Span, ContractsJsonContext.Default.EntryEvent)!;
+        site.Central.Services.GetRequiredService<SqliteEventStore>().Add(entry, Encoding.UTF8.GetString(published.Payload.Span));
+
+        var guard = await site.SignInAsync(CentralSite.UserOf(Roles.Guard));
+        var viewer = await site.SignInAsync(CentralSite.UserOf(Roles.Viewer));
+
+        var row = $"#events tr[data-event-id='{entry.EventId}'] td";
+        Assert.Equal("E7777", await guard.Locator(row).Nth(8).InnerTextAsync());
+        Assert.Equal("allow", await viewer.Locator(row).Nth(5).InnerTextAsync());
+        Assert.Equal("", await viewer.Locator(row).Nth(8).InnerTextAsync());
+        Assert.DoesNotContain("E7777", await viewer.ContentAsync(), StringComparison.Ordinal);
+        Assert.DoesNotContain("E7777", await (await viewer.Context.APIRequest.GetAsync("/live/rows")).TextAsync(), StringComparison.Ordinal);
+        Assert.Contains("E7777", await (await guard.Context.APIRequest.GetAsync("/live/rows")).TextAsync(), StringComparison.Ordinal);
+    }
+
+    [SkippableFact(Timeout = 120_000)]
+    public async Task Session_UserDisabledOrRoleChanged_EndsAtTheNextRequest()
+    {
+        site.AddUser("session-user-1", Roles.Admin);
+        site.AddUser("session-user-2", Roles.Admin);
+        var disabled = await site.SignInAsync("session-user-1");
+        var demoted = await site.SignInAsync("session-user-2");
+
+        Assert.True(site.Accounts.SetDisabled("session-user-1", true).Done);
+        Assert.True(site.Accounts.SetRole("session-user-2", Roles.Viewer).Done);
+
+        await disabled.GotoAsync("/account");
+        Assert.Contains("/signin", disabled.Url, StringComparison.Ordinal);
+        await demoted.GotoAsync("/users");
+        Assert.Contains("/signin", demoted.Url, StringComparison.Ordinal);
+
+        // Signed in again, the demoted user has the new role's rights only.
+        await CentralSite.SignInAsync(demoted, site.Url, "session-user-2", CentralSite.Password);
+        Assert.Equal(403, (await demoted.GotoAsync("/users"))!.Status);
+    }
+
+    [SkippableFact(Timeout = 120_000)]
+    public async Task UsersPage_AdminAddsAUser_WhoCanThenSignIn()
+    {
+        var admin = await site.SignInAsync(CentralSite.UserOf(Roles.Admin));
+        await admin.GotoAsync("/users");
+        await admin.FillAsync("#newUserName", "added-in-page");
+        await admin.FillAsync("#newDisplayName", "Nguyễn Văn A");
+        await admin.SelectOptionAsync("#newRole", Roles.Guard);
+        await admin.FillAsync("#newSites", "site-a, site-b");
+        await admin.FillAsync("#newPassword", "a-good-new-password");
+        await admin.ClickAsync("#add-user");
+
+        Assert.Equal("allow", await admin.GetAttributeAsync("#add-user-result", "class"));
+        Assert.Equal(1, await admin.Locator("#users tr[data-user='added-in-page']").CountAsync());
+        var account = site.Accounts.Store.Find("added-in-page")!;
+        Assert.Equal((Roles.Guard, "Nguyễn Văn A"), (account.Role, account.DisplayName));
+        Assert.Equal(["site-a", "site-b"], account.Sites);
+
+        var page = await site.SignInAsync("added-in-page", "a-good-new-password");
+        Assert.Equal("Nguyễn Văn A", await page.InnerTextAsync("#who-name"));
+    }
+
+    [Theory(Timeout = 60_000)]
+    [InlineData("/signin")]
+    [InlineData("/signout")]
+    [InlineData("/language")]
+    [InlineData("/users")]
+    [InlineData("/account?handler=Create")]
+    public async Task Forms_PostedWithoutAntiforgeryToken_AreRefused(string path)
+    {
+        // Signed in as admin over plain HTTP (the cookie taken from a real sign-in), but without the form's token.
+        using var handler = new HttpClientHandler { UseCookies = true, CookieContainer = new CookieContainer(), AllowAutoRedirect = false };
+        using var http = new HttpClient(handler) { BaseAddress = site.Http.BaseAddress };
+        var form = await http.GetStringAsync("/signin");
+        var token = System.Text.RegularExpressions.Regex.Match(form, "name=\"__antiforgery\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        using var signIn = await http.PostAsync("/signin", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["userName"] = CentralSite.UserOf(Roles.Admin),
+            ["password"] = CentralSite.Password,
+            ["__antiforgery"] = token,
+        }));
+        Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
+
+        using var response = await http.PostAsync(path, new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["userName"] = "forged-user",
+            ["password"] = "forged-password-1",
+            ["role"] = Roles.Admin,
+            ["culture"] = "en",
+            ["label"] = "forged",
+        }));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Null(site.Accounts.Store.Find("forged-user"));
     }
 
     private async Task<HttpStatusCode> KiosksWithTokenAsync(string token)
