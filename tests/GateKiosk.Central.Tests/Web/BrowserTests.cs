@@ -1,7 +1,7 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using System.Net.Http.Headers;
 using GateKiosk.Central.Accounts;
 using GateKiosk.Central.Storage;
 using GateKiosk.Contracts;
@@ -257,11 +257,43 @@ public sealed class BrowserTests(CentralSite site) : IClassFixture<CentralSite>
         Assert.Equal("Nguyễn Văn A", await page.InnerTextAsync("#who-name"));
     }
 
+    [SkippableFact(Timeout = 120_000)]
+    public async Task UsersPage_AdminChangesRoleDisablesAndResetsPassword_TheUserFeelsEach()
+    {
+        site.AddUser("managed-user", Roles.Viewer);
+        var admin = await site.SignInAsync(CentralSite.UserOf(Roles.Admin));
+        await admin.GotoAsync("/users");
+        var row = admin.Locator("#users tr[data-user='managed-user']");
+
+        await row.Locator("select[name=role]").SelectOptionAsync(Roles.Manager);
+        await row.Locator("button.set-role").ClickAsync();
+        Assert.Equal("allow", await admin.GetAttributeAsync("#change-result", "class"));
+        Assert.Equal(Roles.Manager, site.Accounts.Store.Find("managed-user")!.Role);
+
+        await row.Locator("input[name=password]").FillAsync("reset-by-admin-1");
+        await row.Locator("button.reset-password").ClickAsync();
+        Assert.Equal("allow", await admin.GetAttributeAsync("#change-result", "class"));
+        var user = await site.SignInAsync("managed-user", "reset-by-admin-1");
+        Assert.Equal(200, (await user.Context.APIRequest.GetAsync("/api/events")).Status);
+
+        await row.Locator("button.toggle-disabled").ClickAsync();
+        Assert.True(site.Accounts.Store.Find("managed-user")!.Disabled);
+        Assert.Equal(401, (await user.Context.APIRequest.GetAsync("/api/events")).Status);
+
+        // The admin cannot demote or disable themselves here.
+        var self = admin.Locator($"#users tr[data-user='{CentralSite.UserOf(Roles.Admin)}']");
+        await self.Locator("button.toggle-disabled").ClickAsync();
+        Assert.Equal("error", await admin.GetAttributeAsync("#change-result", "class"));
+        Assert.False(site.Accounts.Store.Find(CentralSite.UserOf(Roles.Admin))!.Disabled);
+    }
+
     [Theory(Timeout = 60_000)]
     [InlineData("/signin")]
     [InlineData("/signout")]
     [InlineData("/language")]
     [InlineData("/users")]
+    [InlineData("/users?handler=Role")]
+    [InlineData("/users?handler=Disabled")]
     [InlineData("/account?handler=Create")]
     public async Task Forms_PostedWithoutAntiforgeryToken_AreRefused(string path)
     {
