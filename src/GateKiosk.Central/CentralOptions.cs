@@ -36,6 +36,9 @@ public sealed class CentralOptions
 
     /// <summary>How often central looks for gaps in each kiosk's sequence and asks the kiosk to resend them.</summary>
     public TimeSpan ResendCheckInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Sign-in attempts answered per minute from one address; more get 429 (each attempt costs a password hash).</summary>
+    public int SignInAttemptsPerMinute { get; set; } = 20;
 }
 
 /// <summary>Names the bad key in the <c>Central</c> section.</summary>
@@ -76,6 +79,11 @@ public sealed class CentralOptionsValidator : IValidateOptions<CentralOptions>
         if (options.ResendCheckInterval < TimeSpan.FromSeconds(1) || options.ResendCheckInterval > TimeSpan.FromDays(1))
         {
             errors.Add($"Central:ResendCheckInterval must be between 00:00:01 and 1.00:00:00 (got {options.ResendCheckInterval}).");
+        }
+
+        if (options.SignInAttemptsPerMinute is < 1 or > 100_000)
+        {
+            errors.Add($"Central:SignInAttemptsPerMinute must be between 1 and 100000 (got {options.SignInAttemptsPerMinute}).");
         }
 
         if (options.ApiToken is { Length: > 0 and < 16 })

@@ -24,6 +24,7 @@ public static class ApiEndpoints
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         ApiAccess.CheckListenAddressesAtStart(app);
 
         app.MapCentralWeb();

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Threading.RateLimiting;
 using GateKiosk.Central.Accounts;
 using GateKiosk.Central.Api;
 using Microsoft.AspNetCore.Localization;
@@ -20,6 +21,9 @@ internal static class CentralWeb
 
     public static readonly CultureInfo[] Cultures = [new("vi"), new("en")];
 
+    /// <summary>The rate limit of sign-in attempts per address (<see cref="CentralOptions.SignInAttemptsPerMinute"/>).</summary>
+    public const string SignInLimit = "sign-in";
+
     public static IServiceCollection AddCentralWeb(this IServiceCollection services)
     {
         services.AddSingleton<IAccountStore>(sp => new SqliteAccountStore(
@@ -39,6 +43,22 @@ internal static class CentralWeb
 
             // Every page needs a signed-in user unless it says otherwise; pages for fewer roles add their policy.
             o.Conventions.AuthorizeFolder("/", Policies.SignedIn);
+        });
+        services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+
+            // Only attempts count (a POST); showing the form does not.
+            o.AddPolicy(SignInLimit, static http => HttpMethods.IsPost(http.Request.Method)
+                ? RateLimitPartition.GetFixedWindowLimiter(
+                    http.Connection.RemoteIpAddress?.ToString() ?? "",
+                    _ => new FixedWindowRateLimiterOptions
+                    {
+                        PermitLimit = http.RequestServices.GetRequiredService<IOptions<CentralOptions>>().Value.SignInAttemptsPerMinute,
+                        Window = TimeSpan.FromMinutes(1),
+                        QueueLimit = 0,
+                    })
+                : RateLimitPartition.GetNoLimiter(""));
         });
         services.Configure<RequestLocalizationOptions>(o =>
         {

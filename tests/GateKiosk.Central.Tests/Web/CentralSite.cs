@@ -38,6 +38,9 @@ public sealed class CentralSite : IAsyncLifetime
             ["Mqtt:Host"] = "127.0.0.1",
             ["Mqtt:Port"] = Mosquitto.FreePort().ToString(CultureInfo.InvariantCulture),
             ["Logging:LogLevel:Default"] = "Critical",
+
+            // The tests of a class sign in many times from one address; SignInLimitTests tries the limit.
+            ["Central:SignInAttemptsPerMinute"] = "10000",
         });
         foreach (var role in Roles.All)
         {

@@ -4,11 +4,13 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
 
 namespace GateKiosk.Central.Web.Pages;
 
 /// <summary>Sign-in with user name and password; a session cookie on success, a lockout after repeated failures.</summary>
 [AllowAnonymous]
+[EnableRateLimiting(CentralWeb.SignInLimit)]
 public sealed class SignInModel(AccountService accounts) : PageModel
 {
     /// <summary>The resource key of the message shown after a failed attempt.</summary>
