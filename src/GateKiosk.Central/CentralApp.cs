@@ -1,6 +1,7 @@
 using GateKiosk.Central.Api;
 using GateKiosk.Central.Collecting;
 using GateKiosk.Central.Storage;
+using GateKiosk.Central.Web;
 using GateKiosk.Hosting;
 using GateKiosk.Mqtt;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -17,7 +18,14 @@ public static class CentralApp
     /// <summary>Builds the central web application; <paramref name="customize"/> runs last (the demo and tests override keys there).</summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? customize = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+
+            // The pages are compiled into this assembly; name it, since the entry assembly may be a test host.
+            ApplicationName = typeof(CentralApp).Assembly.GetName().Name,
+        });
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddGateKioskSources(EtcFolder, args);
         customize?.Invoke(builder);
@@ -47,6 +55,7 @@ public static class CentralApp
         services.AddSingleton<ChainRepairService>();
         services.AddHostedService(sp => sp.GetRequiredService<ChainRepairService>());
         services.AddCentralApiAccess();
+        services.AddCentralWeb();
 
         var app = builder.Build();
         app.MapCentral();

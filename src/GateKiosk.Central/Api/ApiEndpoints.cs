@@ -3,23 +3,26 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using GateKiosk.Central.Collecting;
 using GateKiosk.Central.Storage;
+using GateKiosk.Central.Web;
 using GateKiosk.Contracts;
 
 namespace GateKiosk.Central.Api;
 
-/// <summary>The HTTP API (<c>/api/…</c>) and the dashboard page.</summary>
+/// <summary>The HTTP API (<c>/api/…</c>) and the pages.</summary>
 public static class ApiEndpoints
 {
     private const int MaxLimit = 1000;
 
     /// <summary>
-    /// Maps the API, the dashboard and who may call them: host filtering first, then the <see cref="ApiAccess.Policy"/>
-    /// policy on every route of the <c>/api</c> group (and as the fallback), so letter case in the path cannot skip it.
+    /// Maps the API, the pages and who may call them: host filtering first, then the <see cref="ApiAccess.Policy"/>
+    /// policy on every route of the <c>/api</c> group (and as the fallback), so letter case in the path cannot skip it;
+    /// pages declare their own policies.
     /// </summary>
     public static WebApplication MapCentral(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseHostFiltering();
+        app.UseCentralWeb();
         app.UseRouting();
         var metrics = app.Services.GetRequiredService<CentralMetrics>();
         metrics.ObserveAtScrape(() => app.Services.GetRequiredService<MqttEventCollector>().IsConnected, app.Services.GetRequiredService<KioskHealthStore>());
@@ -40,10 +43,10 @@ public static class ApiEndpoints
         });
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         ApiAccess.CheckListenAddressesAtStart(app);
 
-        // The page holds no data: it asks for the token and sends it to the API in a header.
-        app.MapGet("/", () => Results.Content(Dashboard.Html, "text/html; charset=utf-8")).AllowAnonymous();
+        app.MapCentralWeb();
         app.MapGet("/healthz", GetHealthAsync).AllowAnonymous();
         app.MapGet("/metrics", async (HttpContext context, CentralMetrics m) =>
         {
@@ -52,7 +55,7 @@ public static class ApiEndpoints
         }).RequireAuthorization(ApiAccess.Policy);
 
         var api = app.MapGroup("/api").RequireAuthorization(ApiAccess.Policy);
-        api.MapGet("/events", GetEvents);
+        api.MapGet("/events", GetEvents).RequireAuthorization(Policies.ApiPersonalEvents);
         api.MapGet("/kiosks", GetKiosks);
         api.MapGet("/kiosks/{site}/{kiosk}/chain", ChainEndpoints.GetChain);
         api.MapGet("/ingest", ChainEndpoints.GetIngest);
