@@ -115,9 +115,36 @@ internal sealed class QrGridDetector : Detector
                 }
             }
         }
+
+        // A small code has no alignment pattern (version 1) or one too small to find, and the parallelogram's fourth
+        // corner is where a flat code would have it: on a tilted badge the far corner lies up to a module or two off,
+        // and the modules beside it are sampled from their neighbours. Corners around it are tried in steps of 3/4 of
+        // a module, nearest first; the Reed-Solomon check rejects the wrong ones.
+        if (alignment is not null || picked > MaxShiftedDimension)
+        {
+            yield break;
+        }
+
+        foreach (var (shiftAcross, shiftDown) in CornerShifts)
+        {
+            if (Sample(topLeft, topRight, bottomLeft, null, picked, shiftAcross * moduleSize, shiftDown * moduleSize) is { } bits)
+            {
+                yield return bits;
+            }
+        }
     }
 
-    private BitMatrix? Sample(ResultPoint topLeft, ResultPoint topRight, ResultPoint bottomLeft, ResultPoint? alignment, int dimension)
+    /// <summary>The largest code (version 4) whose fourth corner is searched when no alignment pattern was found.</summary>
+    private const int MaxShiftedDimension = 33;
+
+    private static readonly (float Across, float Down)[] CornerShifts =
+        [.. (from a in new[] { 0f, -0.75f, 0.75f, -1.5f, 1.5f }
+             from d in new[] { 0f, -0.75f, 0.75f, -1.5f, 1.5f }
+             where a != 0 || d != 0
+             orderby Math.Abs(a) + Math.Abs(d)
+             select (a, d))];
+
+    private BitMatrix? Sample(ResultPoint topLeft, ResultPoint topRight, ResultPoint bottomLeft, ResultPoint? alignment, int dimension, float shiftAcross = 0, float shiftDown = 0)
     {
         var far = dimension - 3.5f;
         float x, y, source;
@@ -127,6 +154,14 @@ internal sealed class QrGridDetector : Detector
             x = topRight.X - topLeft.X + bottomLeft.X;
             y = topRight.Y - topLeft.Y + bottomLeft.Y;
             source = far;
+            if (shiftAcross != 0 || shiftDown != 0)
+            {
+                // Shifts in pixels along the code's top edge and down its left edge.
+                var across = ResultPoint.distance(topLeft, topRight);
+                var down = ResultPoint.distance(topLeft, bottomLeft);
+                x += (shiftAcross * (topRight.X - topLeft.X) / across) + (shiftDown * (bottomLeft.X - topLeft.X) / down);
+                y += (shiftAcross * (topRight.Y - topLeft.Y) / across) + (shiftDown * (bottomLeft.Y - topLeft.Y) / down);
+            }
         }
         else
         {
