@@ -120,14 +120,14 @@ internal sealed class QrGridDetector : Detector
         // corner is where a flat code would have it: on a tilted badge the far corner lies up to a module or two off,
         // and the modules beside it are sampled from their neighbours. Corners around it are tried in steps of 3/4 of
         // a module, nearest first; the Reed-Solomon check rejects the wrong ones.
-        if (alignment is not null || picked > MaxShiftedDimension)
+        if (picked > MaxShiftedDimension)
         {
             yield break;
         }
 
         foreach (var (shiftAcross, shiftDown) in CornerShifts)
         {
-            if (Sample(topLeft, topRight, bottomLeft, null, picked, shiftAcross * moduleSize, shiftDown * moduleSize) is { } bits)
+            if (Sample(topLeft, topRight, bottomLeft, alignment, picked, shiftAcross * moduleSize, shiftDown * moduleSize) is { } bits)
             {
                 yield return bits;
             }
@@ -135,7 +135,7 @@ internal sealed class QrGridDetector : Detector
     }
 
     /// <summary>The largest code (version 4) whose fourth corner is searched when no alignment pattern was found.</summary>
-    private const int MaxShiftedDimension = 33;
+    private const int MaxShiftedDimension = 57;
 
     private static readonly (float Across, float Down)[] CornerShifts =
         [.. (from a in new[] { 0f, -0.75f, 0.75f, -1.5f, 1.5f }
@@ -168,6 +168,13 @@ internal sealed class QrGridDetector : Detector
             x = alignment.X;
             y = alignment.Y;
             source = far - 3;
+            if (shiftAcross != 0 || shiftDown != 0)
+            {
+                var across = ResultPoint.distance(topLeft, topRight);
+                var down = ResultPoint.distance(topLeft, bottomLeft);
+                x += (shiftAcross * (topRight.X - topLeft.X) / across) + (shiftDown * (bottomLeft.X - topLeft.X) / down);
+                y += (shiftAcross * (topRight.Y - topLeft.Y) / across) + (shiftDown * (bottomLeft.Y - topLeft.Y) / down);
+            }
         }
 
         var transform = PerspectiveTransform.quadrilateralToQuadrilateral(
