@@ -91,7 +91,7 @@ public sealed class CentralSite : IAsyncLifetime
     {
         var browser = await BrowserAsync();
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = Url, ViewportSize = new ViewportSize { Width = 390, Height = 844 } });
-        context.SetDefaultTimeout(15_000);
+        context.SetDefaultTimeout(30_000);
         return await context.NewPageAsync();
     }
 
@@ -111,7 +111,8 @@ public sealed class CentralSite : IAsyncLifetime
         await page.FillAsync("#userName", userName);
         await page.FillAsync("#password", password);
         await page.ClickAsync("#signin");
-        await page.WaitForURLAsync(new Regex("^(?!.*/signin)"));
+        // The server-rendered page is enough: its images and the live tail's requests need not have finished.
+        await page.WaitForURLAsync(new Regex("^(?!.*/signin)"), new PageWaitForURLOptions { WaitUntil = WaitUntilState.DOMContentLoaded });
     }
 
     public async Task DisposeAsync()
