@@ -17,72 +17,6 @@ namespace GateKiosk.Central.Storage;
 /// </summary>
 public sealed class SqliteEventStore : IDisposable, Collecting.IIngestStore
 {
-    private const string Schema = """
-        CREATE TABLE IF NOT EXISTS events(
-            id          INTEGER PRIMARY KEY AUTOINCREMENT,
-            event_id    TEXT    NOT NULL UNIQUE,
-            site_id     TEXT    NOT NULL,
-            kiosk_id    TEXT    NOT NULL,
-            seq         INTEGER NOT NULL,
-            occurred_at INTEGER NOT NULL,
-            received_at INTEGER NOT NULL,
-            type        TEXT    NOT NULL,
-            decision    TEXT,
-            reason      TEXT,
-            subject     TEXT,
-            payload     BLOB    NOT NULL,
-            hash        TEXT    NOT NULL,
-            prev_hash   TEXT    NOT NULL,
-            lost_from   INTEGER
-        );
-        CREATE INDEX IF NOT EXISTS events_kiosk_seq ON events(site_id, kiosk_id, seq);
-        CREATE INDEX IF NOT EXISTS events_occurred ON events(occurred_at);
-        CREATE INDEX IF NOT EXISTS events_subject ON events(subject);
-        CREATE TABLE IF NOT EXISTS chain_breaks(
-            site_id     TEXT    NOT NULL,
-            kiosk_id    TEXT    NOT NULL,
-            seq         INTEGER NOT NULL,
-            kind        TEXT    NOT NULL,
-            detected_at INTEGER NOT NULL,
-            PRIMARY KEY(site_id, kiosk_id, seq, kind)
-        );
-        CREATE TABLE IF NOT EXISTS quarantine(
-            id          INTEGER PRIMARY KEY AUTOINCREMENT,
-            received_at INTEGER NOT NULL,
-            topic       TEXT    NOT NULL,
-            site_id     TEXT,
-            kiosk_id    TEXT,
-            reason      TEXT    NOT NULL,
-            size        INTEGER NOT NULL,
-            sha256      TEXT    NOT NULL,
-            prefix      BLOB    NOT NULL
-        );
-        CREATE TABLE IF NOT EXISTS rejected(
-            site_id     TEXT    NOT NULL,
-            kiosk_id    TEXT    NOT NULL,
-            rejected    INTEGER NOT NULL,
-            last_reason TEXT    NOT NULL,
-            last_at     INTEGER NOT NULL,
-            PRIMARY KEY(site_id, kiosk_id)
-        );
-        CREATE TABLE IF NOT EXISTS unrecoverable(
-            site_id     TEXT    NOT NULL,
-            kiosk_id    TEXT    NOT NULL,
-            from_seq    INTEGER NOT NULL,
-            to_seq      INTEGER NOT NULL,
-            marked_at   INTEGER NOT NULL,
-            PRIMARY KEY(site_id, kiosk_id, from_seq, to_seq)
-        );
-        CREATE TABLE IF NOT EXISTS kiosks(
-            site_id   TEXT NOT NULL,
-            kiosk_id  TEXT NOT NULL,
-            state     TEXT NOT NULL,
-            version   TEXT,
-            status_at INTEGER NOT NULL,
-            PRIMARY KEY(site_id, kiosk_id)
-        );
-        """;
-
     /// <summary>Most messages kept in quarantine; the oldest go first.</summary>
     public const int QuarantineMaxRows = 10_000;
 
@@ -116,21 +50,15 @@ public sealed class SqliteEventStore : IDisposable, Collecting.IIngestStore
         _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = databasePath, Pooling = false }.ToString());
         _connection.Open();
         Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;");
-        Execute(Schema);
-        if (!HasColumn("events", "hash"))
+        try
         {
-            // A store from before chain checks: older events simply have no hash to compare.
-            Execute("ALTER TABLE events ADD COLUMN hash TEXT NOT NULL DEFAULT ''; ALTER TABLE events ADD COLUMN prev_hash TEXT NOT NULL DEFAULT '';");
+            Migrations.StoreMigrator.Migrate(_connection, databasePath);
         }
-
-        if (!HasColumn("events", "lost_from"))
+        catch
         {
-            // A store from before declared losses: none of its events declares one.
-            Execute("ALTER TABLE events ADD COLUMN lost_from INTEGER;");
+            _connection.Dispose();
+            throw;
         }
-
-        // lost_from is set on the rare events that declare a loss (their range is lost_from .. seq - 1).
-        Execute("CREATE INDEX IF NOT EXISTS events_lost ON events(site_id, kiosk_id, lost_from) WHERE lost_from IS NOT NULL;");
     }
 
     /// <summary>Stores <paramref name="entry"/> with its exact <paramref name="payload"/>; false when it was already stored.</summary>
@@ -758,14 +686,6 @@ public sealed class SqliteEventStore : IDisposable, Collecting.IIngestStore
     }
 
     public void Dispose() => _connection.Dispose();
-
-    private bool HasColumn(string table, string column)
-    {
-        using var cmd = _connection.CreateCommand();
-        cmd.CommandText = $"SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = $column";
-        cmd.Parameters.AddWithValue("$column", column);
-        return (long)cmd.ExecuteScalar()! > 0;
-    }
 
     private void Execute(string sql)
     {
