@@ -15,22 +15,22 @@ namespace GateKiosk.Central.Storage;
 /// that central does not hold are reported as declared lost instead of as gaps, so they are not asked for again.
 /// </para>
 /// </summary>
-public sealed class SqliteEventStore : IDisposable, Collecting.IIngestStore
+public sealed class SqliteEventStore : ICentralStore
 {
     /// <summary>Most messages kept in quarantine; the oldest go first.</summary>
-    public const int QuarantineMaxRows = 10_000;
+    public const int QuarantineMaxRows = StoreLimits.QuarantineMaxRows;
 
     /// <summary>Most bytes of message prefixes kept in quarantine; the oldest go first.</summary>
-    public const long QuarantineMaxBytes = 16L * 1024 * 1024;
+    public const long QuarantineMaxBytes = StoreLimits.QuarantineMaxBytes;
 
     /// <summary>How much of each quarantined message is kept.</summary>
-    public const int QuarantinePrefixBytes = 1024;
+    public const int QuarantinePrefixBytes = StoreLimits.QuarantinePrefixBytes;
 
     /// <summary>
     /// Most kiosks with a count of rejected messages of their own; beyond it rejections are counted under an empty
     /// site and kiosk, so made-up kiosk ids in topics cannot grow the table.
     /// </summary>
-    public const int RejectedMaxKiosks = 10_000;
+    public const int RejectedMaxKiosks = StoreLimits.RejectedMaxKiosks;
 
     private readonly SqliteConnection _connection;
     private readonly Lock _lock = new();
@@ -488,38 +488,9 @@ public sealed class SqliteEventStore : IDisposable, Collecting.IIngestStore
         }
     }
 
-    /// <summary>
-    /// One page of what central knows of a kiosk's sequence: gaps, breaks, declared and unrecoverable ranges whose first
-    /// seq is above <paramref name="afterSeq"/> and at most the page's end. The page ends where one of the lists reaches
-    /// <paramref name="limit"/> items, so no list is cut in the middle of the seqs the page covers; <c>NextCursor</c> is
-    /// that end, or null on the last page.
-    /// </summary>
-    public ChainPage GetChainPage(string site, string kiosk, int limit, long afterSeq = 0)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        var gaps = GetGaps(site, kiosk, limit + 1, afterSeq);
-        var breaks = GetChainBreaks(site, kiosk, limit + 1, afterSeq);
-        var declared = GetDeclaredLost(site, kiosk, limit + 1, afterSeq);
-        var unrecoverable = GetUnrecoverable(site, kiosk, limit + 1, afterSeq);
-        var end = long.MaxValue;
-        foreach (var keys in new[] { gaps.Select(r => r.From).ToList(), breaks.Select(b => b.Seq).ToList(), declared.Select(r => r.From).ToList(), unrecoverable.Select(r => r.From).ToList() })
-        {
-            if (keys.Count > limit)
-            {
-                // Breaks share a seq (one per kind): end before the seq that would overflow the page, unless that empties it.
-                var last = keys[limit - 1] == keys[limit] && keys[0] != keys[limit] ? keys[limit] - 1 : keys[limit - 1];
-                end = Math.Min(end, last);
-            }
-        }
-
-        var more = gaps.Any(r => r.From > end) || breaks.Any(b => b.Seq > end) || declared.Any(r => r.From > end) || unrecoverable.Any(r => r.From > end);
-        return new ChainPage(
-            [.. gaps.Where(r => r.From <= end)],
-            [.. breaks.Where(b => b.Seq <= end)],
-            [.. declared.Where(r => r.From <= end)],
-            [.. unrecoverable.Where(r => r.From <= end)],
-            more ? end : null);
-    }
+    /// <summary>One page of a kiosk's chain report (see <see cref="ChainReports.GetChainPageAsync"/>).</summary>
+    public ChainPage GetChainPage(string site, string kiosk, int limit, long afterSeq = 0) =>
+        this.GetChainPageAsync(site, kiosk, limit, afterSeq).GetAwaiter().GetResult();
 
     /// <summary>Records the retained status a kiosk published.</summary>
     public void SetStatus(KioskStatus status)
@@ -546,9 +517,11 @@ public sealed class SqliteEventStore : IDisposable, Collecting.IIngestStore
     /// Writes a page of events, newest first, as <c>{"items":[...],"nextCursor":"…"}</c> with each item the exact
     /// payload the kiosk published. <c>nextCursor</c> is null on the last page.
     /// </summary>
-    public void WriteEvents(Utf8JsonWriter writer, EventQuery query)
+    public void WriteEvents(Utf8JsonWriter writer, EventQuery query) => GetEvents(query).WriteTo(writer);
+
+    /// <summary>One page of events matching <paramref name="query"/>, newest stored first.</summary>
+    public EventPage GetEvents(EventQuery query)
     {
-        ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(query);
         var sql = new StringBuilder("SELECT id, payload FROM events WHERE 1 = 1");
         lock (_lock)
@@ -575,36 +548,22 @@ public sealed class SqliteEventStore : IDisposable, Collecting.IIngestStore
             cmd.CommandText = sql.ToString();
 
             using var reader = cmd.ExecuteReader();
-            writer.WriteStartObject();
-            writer.WriteStartArray("items");
+            var items = new List<ReadOnlyMemory<byte>>();
             long? last = null;
-            var count = 0;
             var more = false;
             while (reader.Read())
             {
-                if (count == query.Limit)
+                if (items.Count == query.Limit)
                 {
                     more = true;
                     break;
                 }
 
                 last = reader.GetInt64(0);
-                // Payloads were checked as UTF-8 JSON when stored (older stores hold them as text: the same bytes).
-                writer.WriteRawValue(reader.GetFieldValue<byte[]>(1), skipInputValidation: true);
-                count++;
+                items.Add(reader.GetFieldValue<byte[]>(1));
             }
 
-            writer.WriteEndArray();
-            if (more && last is { } cursor)
-            {
-                writer.WriteString("nextCursor", cursor.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            }
-            else
-            {
-                writer.WriteNull("nextCursor");
-            }
-
-            writer.WriteEndObject();
+            return new EventPage(items, more ? last : null);
         }
     }
 
@@ -687,85 +646,56 @@ public sealed class SqliteEventStore : IDisposable, Collecting.IIngestStore
 
     public void Dispose() => _connection.Dispose();
 
+    public Task<StoreResult> StoreAsync(IReadOnlyList<(EntryEvent Entry, ReadOnlyMemory<byte> Payload)> events, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Store(events));
+
+    public Task SetStatusAsync(KioskStatus status, CancellationToken cancellationToken = default)
+    {
+        SetStatus(status);
+        return Task.CompletedTask;
+    }
+
+    public Task QuarantineAsync(RejectedMessage message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        Quarantine(message.Topic, message.SiteId, message.KioskId, message.Reason, message.Prefix.Span, message.Size, message.Sha256);
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<QuarantinedMessage>> GetQuarantineAsync(int max = 100, CancellationToken cancellationToken = default) =>
+        Task.FromResult(GetQuarantine(max));
+
+    public Task<long> GetRejectedTotalAsync(CancellationToken cancellationToken = default) => Task.FromResult(GetRejectedTotal());
+
+    public Task<EventPage> GetEventsAsync(EventQuery query, CancellationToken cancellationToken = default) => Task.FromResult(GetEvents(query));
+
+    public Task<IReadOnlyList<KioskSummary>> GetKiosksAsync(CancellationToken cancellationToken = default) => Task.FromResult(GetKiosks());
+
+    public Task<KioskLatest?> GetLatestAsync(string site, string kiosk, CancellationToken cancellationToken = default) =>
+        Task.FromResult(GetLatest(site, kiosk) is { } latest ? new KioskLatest(latest.Seq, latest.ReceivedAt) : null);
+
+    public Task<IReadOnlyList<SeqRange>> GetGapsAsync(string site, string kiosk, int max = 100, long afterSeq = 0, CancellationToken cancellationToken = default) =>
+        Task.FromResult(GetGaps(site, kiosk, max, afterSeq));
+
+    public Task<IReadOnlyList<ChainBreak>> GetChainBreaksAsync(string site, string kiosk, int max = int.MaxValue, long afterSeq = 0, CancellationToken cancellationToken = default) =>
+        Task.FromResult(GetChainBreaks(site, kiosk, max, afterSeq));
+
+    public Task<IReadOnlyList<SeqRange>> GetDeclaredLostAsync(string site, string kiosk, int max = 100, long afterSeq = 0, CancellationToken cancellationToken = default) =>
+        Task.FromResult(GetDeclaredLost(site, kiosk, max, afterSeq));
+
+    public Task<IReadOnlyList<SeqRange>> GetUnrecoverableAsync(string site, string kiosk, int max = 100, long afterSeq = 0, CancellationToken cancellationToken = default) =>
+        Task.FromResult(GetUnrecoverable(site, kiosk, max, afterSeq));
+
+    public Task MarkUnrecoverableAsync(string site, string kiosk, SeqRange range, CancellationToken cancellationToken = default)
+    {
+        MarkUnrecoverable(site, kiosk, range);
+        return Task.CompletedTask;
+    }
+
     private void Execute(string sql)
     {
         using var cmd = _connection.CreateCommand();
         cmd.CommandText = sql;
         cmd.ExecuteNonQuery();
     }
-}
-
-/// <summary>Filters of <c>GET /api/events</c>.</summary>
-public sealed record EventQuery(
-    string? Site = null,
-    string? Kiosk = null,
-    string? Subject = null,
-    string? Decision = null,
-    DateTimeOffset? From = null,
-    DateTimeOffset? To = null,
-    int Limit = 100,
-    long? Cursor = null);
-
-/// <summary>One row of <c>GET /api/kiosks</c>.</summary>
-/// <param name="Missing">Sequence numbers below <paramref name="LastSeq"/> that central does not hold and may still receive.</param>
-/// <param name="ChainBreaks">Places where the hash chain does not hold (an edited, replaced or re-used event).</param>
-/// <param name="DeclaredLost">Sequence numbers central does not hold that the kiosk declared lost (or never used).</param>
-public sealed record KioskSummary(
-    string SiteId,
-    string KioskId,
-    string State,
-    string? Version,
-    DateTimeOffset? StatusAt,
-    long Events,
-    long LastSeq,
-    DateTimeOffset? LastEventAt,
-    long Missing,
-    long ChainBreaks = 0,
-    long DeclaredLost = 0)
-{
-    /// <summary>Messages on this kiosk's topics that were not valid events or statuses of it (kept in quarantine).</summary>
-    public long Rejected { get; init; }
-
-    /// <summary>Sequence numbers central does not hold that the kiosk answered it cannot send; no longer asked for.</summary>
-    public long Unrecoverable { get; init; }
-}
-
-/// <summary>What <see cref="SqliteEventStore.Store"/> did with a list of events.</summary>
-/// <param name="Added">Events stored.</param>
-/// <param name="Duplicates">Events already stored with the same bytes (a resend or a redelivery).</param>
-/// <param name="Conflicts">Indexes of events whose eventId was already stored with other bytes (not stored; a chain break).</param>
-public sealed record StoreResult(int Added, int Duplicates, IReadOnlyList<int> Conflicts);
-
-/// <summary>A message central did not store, kept aside for inspection.</summary>
-/// <param name="Prefix">The message's first bytes (at most <see cref="SqliteEventStore.QuarantinePrefixBytes"/>).</param>
-public sealed record QuarantinedMessage(DateTimeOffset ReceivedAt, string Topic, string? SiteId, string? KioskId, string Reason, long Size, string Sha256, byte[] Prefix);
-
-/// <summary>One page of a kiosk's chain report (see <see cref="SqliteEventStore.GetChainPage"/>).</summary>
-public sealed record ChainPage(
-    IReadOnlyList<SeqRange> Gaps,
-    IReadOnlyList<ChainBreak> Breaks,
-    IReadOnlyList<SeqRange> DeclaredLost,
-    IReadOnlyList<SeqRange> Unrecoverable,
-    long? NextCursor);
-
-/// <summary>A range of sequence numbers, both ends included.</summary>
-public sealed record SeqRange(long From, long To);
-
-/// <summary>A place where a kiosk's hash chain does not hold.</summary>
-/// <param name="Seq">The event whose link is broken.</param>
-/// <param name="Kind">One of <see cref="ChainBreakKinds"/>.</param>
-/// <param name="DetectedAt">When central noticed.</param>
-public sealed record ChainBreak(long Seq, string Kind, DateTimeOffset DetectedAt);
-
-/// <summary>Kinds of chain breaks.</summary>
-public static class ChainBreakKinds
-{
-    /// <summary>The event's <c>prevHash</c> is not the hash of the event before it.</summary>
-    public const string PrevHashMismatch = "prev-hash-mismatch";
-
-    /// <summary>Two different events carry the same <c>seq</c>.</summary>
-    public const string DuplicateSeq = "duplicate-seq";
-
-    /// <summary>An event arrived with the <c>eventId</c> of a stored event but other content; it was not stored.</summary>
-    public const string EventIdReused = "event-id-reused";
 }
