@@ -34,6 +34,13 @@ public static class CentralApp
         services.AddSingleton(sp => new SqliteEventStore(
             Path.Combine(sp.GetRequiredService<IOptions<CentralOptions>>().Value.DataDirectory, "central.db"),
             sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<ICentralStore>(sp => sp.GetRequiredService<SqliteEventStore>());
+        services.AddSingleton<IIngestWriter>(sp => sp.GetRequiredService<ICentralStore>());
+        services.AddSingleton<IEventQueries>(sp => sp.GetRequiredService<ICentralStore>());
+        services.AddSingleton<IKioskSummaries>(sp => sp.GetRequiredService<ICentralStore>());
+        services.AddSingleton<IChainReports>(sp => sp.GetRequiredService<ICentralStore>());
+        services.AddSingleton<IQuarantine>(sp => sp.GetRequiredService<ICentralStore>());
+        services.AddSingleton<IKioskStatusWriter>(sp => sp.GetRequiredService<ICentralStore>());
         services.AddSingleton<MqttEventCollector>();
         services.AddHostedService(sp => sp.GetRequiredService<MqttEventCollector>());
         services.AddSingleton<ChainRepairService>();

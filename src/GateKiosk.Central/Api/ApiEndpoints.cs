@@ -29,13 +29,14 @@ public static class ApiEndpoints
 
         var api = app.MapGroup("/api").RequireAuthorization(ApiAccess.Policy);
         api.MapGet("/events", GetEvents);
-        api.MapGet("/kiosks", (SqliteEventStore store) => Results.Json(store.GetKiosks(), CentralJsonContext.Default.IReadOnlyListKioskSummary));
+        api.MapGet("/kiosks", async (IKioskSummaries store, CancellationToken cancellationToken) =>
+            Results.Json(await store.GetKiosksAsync(cancellationToken), CentralJsonContext.Default.IReadOnlyListKioskSummary));
         api.MapGet("/kiosks/{site}/{kiosk}/chain", ChainEndpoints.GetChain);
         api.MapGet("/ingest", ChainEndpoints.GetIngest);
         return app;
     }
 
-    private static IResult GetEvents(HttpContext context, SqliteEventStore store)
+    private static IResult GetEvents(HttpContext context, IEventQueries store)
     {
         var q = context.Request.Query;
         var errors = new List<string>();
@@ -107,15 +108,16 @@ public static class ApiEndpoints
         return new EventPageResult(store, query);
     }
 
-    private sealed class EventPageResult(SqliteEventStore store, EventQuery query) : IResult
+    private sealed class EventPageResult(IEventQueries store, EventQuery query) : IResult
     {
         public async Task ExecuteAsync(HttpContext httpContext)
         {
             httpContext.Response.ContentType = "application/json; charset=utf-8";
+            var page = await store.GetEventsAsync(query, httpContext.RequestAborted);
             using var buffer = new MemoryStream();
             using (var writer = new Utf8JsonWriter(buffer))
             {
-                store.WriteEvents(writer, query);
+                page.WriteTo(writer);
             }
 
             buffer.Position = 0;

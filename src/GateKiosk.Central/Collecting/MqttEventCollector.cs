@@ -29,7 +29,10 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
 
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 16 };
 
-    private readonly IIngestStore _store;
+    private readonly IIngestWriter _writer;
+    private readonly IKioskStatusWriter _statuses;
+    private readonly IQuarantine _quarantine;
+    private readonly IKioskSummaries _summaries;
     private readonly TimeProvider _time;
     private readonly ILogger<MqttEventCollector> _logger;
     private readonly MqttLink _link;
@@ -37,16 +40,20 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
     private long _duplicates;
     private long _rejected;
 
-    public MqttEventCollector(SqliteEventStore store, IOptions<MqttOptions> options, TimeProvider time, ILoggerFactory loggers)
-        : this((IIngestStore)store, options, time, loggers)
+    public MqttEventCollector(ICentralStore store, IOptions<MqttOptions> options, TimeProvider time, ILoggerFactory loggers)
+        : this(store, store, options, time, loggers)
     {
     }
 
-    internal MqttEventCollector(IIngestStore store, IOptions<MqttOptions> options, TimeProvider time, ILoggerFactory loggers)
+    /// <summary>A collector whose events go to <paramref name="writer"/> and everything else to <paramref name="store"/> (tests fail the writer).</summary>
+    internal MqttEventCollector(IIngestWriter writer, ICentralStore store, IOptions<MqttOptions> options, TimeProvider time, ILoggerFactory loggers)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggers);
-        _store = store;
+        _writer = writer;
+        _statuses = store;
+        _quarantine = store;
+        _summaries = store;
         _time = time;
         _logger = loggers.CreateLogger<MqttEventCollector>();
         var clientId = string.IsNullOrEmpty(options.Value.ClientId) ? "gatekiosk-central" : options.Value.ClientId;
@@ -89,24 +96,28 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
         }
     }
 
+    /// <summary>Handles one message and waits for the store (see <see cref="IngestAsync"/>); for tests and tools.</summary>
+    public IngestResult Ingest(string topic, ReadOnlySequence<byte> payload) => IngestAsync(topic, payload).GetAwaiter().GetResult();
+
     /// <summary>
     /// Handles one message: stores the events or status it carries, passes on a command result, or quarantines it. Never
-    /// throws for anything in the message; <see cref="IngestOutcome.StoreFailed"/> means it must not be acknowledged.
+    /// throws for anything in the message; <see cref="IngestOutcome.StoreFailed"/> means it must not be acknowledged. The
+    /// task completes once the store has committed what the message carries.
     /// </summary>
-    public IngestResult Ingest(string topic, ReadOnlySequence<byte> payload)
+    public async Task<IngestResult> IngestAsync(string topic, ReadOnlySequence<byte> payload, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(topic);
         try
         {
             if (!Topics.TryParseKioskTopic(topic, out var site, out var kiosk, out var leaf))
             {
-                return Reject(topic, null, null, "not a kiosk topic", payload);
+                return await RejectAsync(topic, null, null, "not a kiosk topic", payload, cancellationToken);
             }
 
             var limit = leaf == "events" ? ContractLimits.MaxMessageBytes : ContractLimits.MaxControlBytes;
             if (payload.Length > limit)
             {
-                return Reject(topic, site, kiosk, $"larger than {limit} bytes", payload);
+                return await RejectAsync(topic, site, kiosk, $"larger than {limit} bytes", payload, cancellationToken);
             }
 
             var bytes = payload.ToArray();
@@ -122,14 +133,14 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
 
             if (!Utf8.IsValid(bytes))
             {
-                return Reject(topic, site, kiosk, "not UTF-8", payload);
+                return await RejectAsync(topic, site, kiosk, "not UTF-8", payload, cancellationToken);
             }
 
             return leaf switch
             {
-                "events" => IngestEvents(topic, site, kiosk, bytes),
-                "status" => IngestStatus(topic, site, kiosk, bytes),
-                _ => IngestCommandResult(topic, site, kiosk, bytes),
+                "events" => await IngestEventsAsync(topic, site, kiosk, bytes, cancellationToken),
+                "status" => await IngestStatusAsync(topic, site, kiosk, bytes, cancellationToken),
+                _ => await IngestCommandResultAsync(topic, site, kiosk, bytes, cancellationToken),
             };
         }
 #pragma warning disable CA1031 // Every fault left here is the store's (the message was validated): not acknowledged, redelivered.
@@ -171,29 +182,27 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
         await Task.Delay(Timeout.Infinite, sessionToken).ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
-    private Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
+    private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
     {
-        var result = Ingest(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload);
+        var result = await IngestAsync(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload);
         if (!result.Acknowledge)
         {
             // Not acknowledged: drop the link so the broker redelivers once the store works again.
             e.AutoAcknowledge = false;
             _ = _link.Client.DisconnectAsync(new MqttClientDisconnectOptions(), CancellationToken.None);
         }
-
-        return Task.CompletedTask;
     }
 
     /// <summary>
     /// Stores a single event, or a batch: a JSON array of consecutive events whose elements are byte-for-byte the single
     /// form (so the hash chain holds). A message with anything that is not a valid event of the topic's kiosk is rejected whole.
     /// </summary>
-    private IngestResult IngestEvents(string topic, string site, string kiosk, byte[] bytes)
+    private async Task<IngestResult> IngestEventsAsync(string topic, string site, string kiosk, byte[] bytes, CancellationToken cancellationToken)
     {
         var (slices, why) = SplitEvents(bytes);
         if (why is not null)
         {
-            return Reject(topic, site, kiosk, why, new ReadOnlySequence<byte>(bytes));
+            return await RejectAsync(topic, site, kiosk, why, new ReadOnlySequence<byte>(bytes), cancellationToken);
         }
 
         var events = new List<(EntryEvent Entry, ReadOnlyMemory<byte> Payload)>(slices.Count);
@@ -213,26 +222,26 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
 
             if (why is not null)
             {
-                return Reject(topic, site, kiosk, why, new ReadOnlySequence<byte>(bytes));
+                return await RejectAsync(topic, site, kiosk, why, new ReadOnlySequence<byte>(bytes), cancellationToken);
             }
 
             events.Add((entry!, slice));
         }
 
-        if (_store.GetLatest(site, kiosk) is { } latest)
+        if (await _summaries.GetLatestAsync(site, kiosk, cancellationToken) is { } latest)
         {
             var elapsed = Math.Max(0, (_time.GetUtcNow() - latest.ReceivedAt).TotalSeconds);
             var allowance = MinSeqJump + (long)Math.Min(elapsed * MaxEventsPerSecond, ContractLimits.MaxSeq);
             if (events[^1].Entry.Seq > latest.Seq + allowance)
             {
-                return Reject(topic, site, kiosk, "seq runs too far ahead of the kiosk's last seq", new ReadOnlySequence<byte>(bytes));
+                return await RejectAsync(topic, site, kiosk, "seq runs too far ahead of the kiosk's last seq", new ReadOnlySequence<byte>(bytes), cancellationToken);
             }
         }
 
-        var stored = _store.Store(events);
+        var stored = await _writer.StoreAsync(events, cancellationToken);
         foreach (var i in stored.Conflicts)
         {
-            Reject(topic, site, kiosk, "eventId already stored with other content", new ReadOnlySequence<byte>(events[i].Payload));
+            await RejectAsync(topic, site, kiosk, "eventId already stored with other content", new ReadOnlySequence<byte>(events[i].Payload), cancellationToken);
         }
 
         Interlocked.Add(ref _stored, stored.Added);
@@ -291,7 +300,7 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
         return slices.Count == 0 ? (slices, "an empty batch") : (slices, null);
     }
 
-    private IngestResult IngestStatus(string topic, string site, string kiosk, byte[] bytes)
+    private async Task<IngestResult> IngestStatusAsync(string topic, string site, string kiosk, byte[] bytes, CancellationToken cancellationToken)
     {
         var status = Deserialize(bytes, ContractsJsonContext.Default.KioskStatus, out var why);
         why ??= ContractValidation.CheckStatus(status);
@@ -302,20 +311,20 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
 
         if (why is not null)
         {
-            return Reject(topic, site, kiosk, why, new ReadOnlySequence<byte>(bytes));
+            return await RejectAsync(topic, site, kiosk, why, new ReadOnlySequence<byte>(bytes), cancellationToken);
         }
 
-        _store.SetStatus(status!);
+        await _statuses.SetStatusAsync(status!, cancellationToken);
         return new IngestResult(IngestOutcome.Stored);
     }
 
-    private IngestResult IngestCommandResult(string topic, string site, string kiosk, byte[] bytes)
+    private async Task<IngestResult> IngestCommandResultAsync(string topic, string site, string kiosk, byte[] bytes, CancellationToken cancellationToken)
     {
         var result = Deserialize(bytes, ContractsJsonContext.Default.CommandResult, out var why);
         why ??= ContractValidation.CheckCommandResult(result);
         if (why is not null)
         {
-            return Reject(topic, site, kiosk, why, new ReadOnlySequence<byte>(bytes));
+            return await RejectAsync(topic, site, kiosk, why, new ReadOnlySequence<byte>(bytes), cancellationToken);
         }
 
         CommandResultReceived?.Invoke(this, new CommandResultEventArgs(site, kiosk, result!));
@@ -344,13 +353,13 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
         }
     }
 
-    private IngestResult Reject(string topic, string? site, string? kiosk, string why, ReadOnlySequence<byte> payload)
+    private async Task<IngestResult> RejectAsync(string topic, string? site, string? kiosk, string why, ReadOnlySequence<byte> payload, CancellationToken cancellationToken)
     {
-        var prefix = payload.Length > SqliteEventStore.QuarantinePrefixBytes
-            ? payload.Slice(0, SqliteEventStore.QuarantinePrefixBytes).ToArray()
+        var prefix = payload.Length > StoreLimits.QuarantinePrefixBytes
+            ? payload.Slice(0, StoreLimits.QuarantinePrefixBytes).ToArray()
             : payload.ToArray();
         var hash = payload.Length == prefix.Length ? EventChain.Hash(prefix) : EventChain.Hash(payload.ToArray());
-        _store.Quarantine(topic, site, kiosk, why, prefix, payload.Length, hash);
+        await _quarantine.QuarantineAsync(new RejectedMessage(topic, site, kiosk, why, prefix, payload.Length, hash), cancellationToken);
         Interlocked.Increment(ref _rejected);
         LogRejected(Shorten(topic), why, payload.Length, hash[..12]);
         return new IngestResult(IngestOutcome.Rejected, Reason: why);

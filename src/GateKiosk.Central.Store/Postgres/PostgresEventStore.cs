@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using GateKiosk.Contracts;
@@ -26,7 +25,7 @@ internal enum PostgresIngestMode
 /// has locked its kiosks' summary rows, so batches of one kiosk arriving through two collectors are checked one after
 /// the other. Reads use pooled connections of their own and never wait on the writer.
 /// </summary>
-internal sealed class PostgresEventStore : IDisposable, Collecting.IIngestStore
+public sealed class PostgresEventStore : ICentralStore
 {
     private const string StagingColumns = "ord, event_id, site_id, kiosk_id, seq, occurred_at, type, decision, reason, subject, payload, hash, prev_hash, lost_from";
 
@@ -59,11 +58,60 @@ internal sealed class PostgresEventStore : IDisposable, Collecting.IIngestStore
     /// <summary>How batches reach the staging table (COPY by default; the benchmark compares both).</summary>
     internal PostgresIngestMode IngestMode { get; init; } = PostgresIngestMode.Copy;
 
-    /// <summary>The quarantine's row cap (<see cref="SqliteEventStore.QuarantineMaxRows"/>; smaller in tests).</summary>
-    internal int QuarantineRows { get; init; } = SqliteEventStore.QuarantineMaxRows;
+    /// <summary>The quarantine's row cap (<see cref="StoreLimits.QuarantineMaxRows"/>; smaller in tests).</summary>
+    internal int QuarantineRows { get; init; } = StoreLimits.QuarantineMaxRows;
 
-    /// <summary>The quarantine's byte cap (<see cref="SqliteEventStore.QuarantineMaxBytes"/>; smaller in tests).</summary>
-    internal long QuarantineBytes { get; init; } = SqliteEventStore.QuarantineMaxBytes;
+    /// <summary>The quarantine's byte cap (<see cref="StoreLimits.QuarantineMaxBytes"/>; smaller in tests).</summary>
+    internal long QuarantineBytes { get; init; } = StoreLimits.QuarantineMaxBytes;
+
+    // The ports. Npgsql's calls below are synchronous for now: each completes before its task is returned, so a task
+    // that completes means committed, as the ports require.
+
+    public Task<StoreResult> StoreAsync(IReadOnlyList<(EntryEvent Entry, ReadOnlyMemory<byte> Payload)> events, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Store(events));
+
+    public Task SetStatusAsync(KioskStatus status, CancellationToken cancellationToken = default)
+    {
+        SetStatus(status);
+        return Task.CompletedTask;
+    }
+
+    public Task QuarantineAsync(RejectedMessage message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        Quarantine(message.Topic, message.SiteId, message.KioskId, message.Reason, message.Prefix.Span, message.Size, message.Sha256);
+        return Task.CompletedTask;
+    }
+
+    public Task MarkUnrecoverableAsync(string site, string kiosk, SeqRange range, CancellationToken cancellationToken = default)
+    {
+        MarkUnrecoverable(site, kiosk, range);
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<QuarantinedMessage>> GetQuarantineAsync(int max = 100, CancellationToken cancellationToken = default) =>
+        Task.FromResult(GetQuarantine(max));
+
+    public Task<long> GetRejectedTotalAsync(CancellationToken cancellationToken = default) => Task.FromResult(GetRejectedTotal());
+
+    public Task<EventPage> GetEventsAsync(EventQuery query, CancellationToken cancellationToken = default) => Task.FromResult(GetEvents(query));
+
+    public Task<IReadOnlyList<KioskSummary>> GetKiosksAsync(CancellationToken cancellationToken = default) => Task.FromResult(GetKiosks());
+
+    public Task<KioskLatest?> GetLatestAsync(string site, string kiosk, CancellationToken cancellationToken = default) =>
+        Task.FromResult(GetLatest(site, kiosk) is { } latest ? new KioskLatest(latest.Seq, latest.ReceivedAt) : null);
+
+    public Task<IReadOnlyList<SeqRange>> GetGapsAsync(string site, string kiosk, int max = 100, long afterSeq = 0, CancellationToken cancellationToken = default) =>
+        Task.FromResult(GetGaps(site, kiosk, max, afterSeq));
+
+    public Task<IReadOnlyList<ChainBreak>> GetChainBreaksAsync(string site, string kiosk, int max = int.MaxValue, long afterSeq = 0, CancellationToken cancellationToken = default) =>
+        Task.FromResult(GetChainBreaks(site, kiosk, max, afterSeq));
+
+    public Task<IReadOnlyList<SeqRange>> GetDeclaredLostAsync(string site, string kiosk, int max = 100, long afterSeq = 0, CancellationToken cancellationToken = default) =>
+        Task.FromResult(GetDeclaredLost(site, kiosk, max, afterSeq));
+
+    public Task<IReadOnlyList<SeqRange>> GetUnrecoverableAsync(string site, string kiosk, int max = 100, long afterSeq = 0, CancellationToken cancellationToken = default) =>
+        Task.FromResult(GetUnrecoverable(site, kiosk, max, afterSeq));
 
     /// <summary>Stores events whose payload is the UTF-8 of a string; returns how many were new.</summary>
     public int AddRange(IReadOnlyList<(EntryEvent Entry, string Payload)> events)
@@ -491,8 +539,8 @@ internal sealed class PostgresEventStore : IDisposable, Collecting.IIngestStore
     }
 
     /// <summary>
-    /// Keeps a rejected message aside (its first <see cref="SqliteEventStore.QuarantinePrefixBytes"/> bytes, size and
-    /// SHA-256), counts it against its kiosk (beyond <see cref="SqliteEventStore.RejectedMaxKiosks"/> kiosks, under an
+    /// Keeps a rejected message aside (its first <see cref="StoreLimits.QuarantinePrefixBytes"/> bytes, size and
+    /// SHA-256), counts it against its kiosk (beyond <see cref="StoreLimits.RejectedMaxKiosks"/> kiosks, under an
     /// empty site and kiosk), and drops the oldest quarantined messages beyond the row and byte caps.
     /// </summary>
     public void Quarantine(string topic, string? site, string? kiosk, string reason, ReadOnlySpan<byte> prefix, long size, string sha256)
@@ -518,7 +566,7 @@ internal sealed class PostgresEventStore : IDisposable, Collecting.IIngestStore
             cmd.Parameters.AddWithValue("reason", Text(reason));
             cmd.Parameters.AddWithValue("size", size);
             cmd.Parameters.AddWithValue("sha", Text(sha256));
-            cmd.Parameters.AddWithValue("prefix", prefix[..Math.Min(prefix.Length, SqliteEventStore.QuarantinePrefixBytes)].ToArray());
+            cmd.Parameters.AddWithValue("prefix", prefix[..Math.Min(prefix.Length, StoreLimits.QuarantinePrefixBytes)].ToArray());
             cmd.Parameters.AddWithValue("maxRows", (long)QuarantineRows);
             cmd.Parameters.AddWithValue("maxBytes", QuarantineBytes);
             cmd.ExecuteNonQuery();
@@ -541,7 +589,7 @@ internal sealed class PostgresEventStore : IDisposable, Collecting.IIngestStore
             cmd.Parameters.AddWithValue("kiosk", Text(kiosk ?? ""));
             cmd.Parameters.AddWithValue("reason", Text(reason));
             cmd.Parameters.AddWithValue("at", now);
-            cmd.Parameters.AddWithValue("maxKiosks", (long)SqliteEventStore.RejectedMaxKiosks);
+            cmd.Parameters.AddWithValue("maxKiosks", (long)StoreLimits.RejectedMaxKiosks);
             cmd.ExecuteNonQuery();
         }
 
@@ -706,32 +754,9 @@ internal sealed class PostgresEventStore : IDisposable, Collecting.IIngestStore
         return breaks;
     }
 
-    /// <summary>One page of a kiosk's chain report, cut as <see cref="SqliteEventStore.GetChainPage"/> cuts it.</summary>
-    public ChainPage GetChainPage(string site, string kiosk, int limit, long afterSeq = 0)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        var gaps = GetGaps(site, kiosk, limit + 1, afterSeq);
-        var breaks = GetChainBreaks(site, kiosk, limit + 1, afterSeq);
-        var declared = GetDeclaredLost(site, kiosk, limit + 1, afterSeq);
-        var unrecoverable = GetUnrecoverable(site, kiosk, limit + 1, afterSeq);
-        var end = long.MaxValue;
-        foreach (var keys in new[] { gaps.Select(r => r.From).ToList(), breaks.Select(b => b.Seq).ToList(), declared.Select(r => r.From).ToList(), unrecoverable.Select(r => r.From).ToList() })
-        {
-            if (keys.Count > limit)
-            {
-                var last = keys[limit - 1] == keys[limit] && keys[0] != keys[limit] ? keys[limit] - 1 : keys[limit - 1];
-                end = Math.Min(end, last);
-            }
-        }
-
-        var more = gaps.Any(r => r.From > end) || breaks.Any(b => b.Seq > end) || declared.Any(r => r.From > end) || unrecoverable.Any(r => r.From > end);
-        return new ChainPage(
-            [.. gaps.Where(r => r.From <= end)],
-            [.. breaks.Where(b => b.Seq <= end)],
-            [.. declared.Where(r => r.From <= end)],
-            [.. unrecoverable.Where(r => r.From <= end)],
-            more ? end : null);
-    }
+    /// <summary>One page of a kiosk's chain report (see <see cref="ChainReports.GetChainPageAsync"/>).</summary>
+    public ChainPage GetChainPage(string site, string kiosk, int limit, long afterSeq = 0) =>
+        this.GetChainPageAsync(site, kiosk, limit, afterSeq).GetAwaiter().GetResult();
 
     /// <summary>Records the retained status a kiosk published.</summary>
     public void SetStatus(KioskStatus status)
@@ -751,13 +776,12 @@ internal sealed class PostgresEventStore : IDisposable, Collecting.IIngestStore
         cmd.ExecuteNonQuery();
     }
 
-    /// <summary>
-    /// Writes a page of events, newest first, as <c>{"items":[...],"nextCursor":"…"}</c> with each item the exact
-    /// payload the kiosk published. <c>nextCursor</c> is null on the last page.
-    /// </summary>
-    public void WriteEvents(Utf8JsonWriter writer, EventQuery query)
+    /// <summary>Writes a page of events, newest first, as <c>{"items":[...],"nextCursor":"…"}</c> (see <see cref="EventPage.WriteTo"/>).</summary>
+    public void WriteEvents(Utf8JsonWriter writer, EventQuery query) => GetEvents(query).WriteTo(writer);
+
+    /// <summary>One page of events matching <paramref name="query"/>, newest stored first, with each event's exact bytes.</summary>
+    public EventPage GetEvents(EventQuery query)
     {
-        ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(query);
         var sql = new StringBuilder("SELECT id, payload FROM events WHERE true");
         using var connection = _dataSource.OpenConnection();
@@ -783,36 +807,22 @@ internal sealed class PostgresEventStore : IDisposable, Collecting.IIngestStore
         cmd.CommandText = sql.ToString();
 
         using var reader = cmd.ExecuteReader();
-        writer.WriteStartObject();
-        writer.WriteStartArray("items");
+        var payloads = new List<ReadOnlyMemory<byte>>();
         long? last = null;
-        var count = 0;
         var more = false;
         while (reader.Read())
         {
-            if (count == query.Limit)
+            if (payloads.Count == query.Limit)
             {
                 more = true;
                 break;
             }
 
             last = reader.GetInt64(0);
-            // Payloads were checked as UTF-8 JSON before they were stored.
-            writer.WriteRawValue(reader.GetFieldValue<byte[]>(1), skipInputValidation: true);
-            count++;
+            payloads.Add(reader.GetFieldValue<byte[]>(1));
         }
 
-        writer.WriteEndArray();
-        if (more && last is { } cursor)
-        {
-            writer.WriteString("nextCursor", cursor.ToString(CultureInfo.InvariantCulture));
-        }
-        else
-        {
-            writer.WriteNull("nextCursor");
-        }
-
-        writer.WriteEndObject();
+        return new EventPage(payloads, more ? last : null);
     }
 
     /// <summary>Every kiosk heard of, with its status and what central holds of its journal, read from the summaries.</summary>
