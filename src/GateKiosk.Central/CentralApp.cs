@@ -1,6 +1,7 @@
 using GateKiosk.Central.Api;
 using GateKiosk.Central.Collecting;
 using GateKiosk.Central.Storage;
+using GateKiosk.Central.Storage.Postgres;
 using GateKiosk.Hosting;
 using GateKiosk.Mqtt;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -31,10 +32,7 @@ public static class CentralApp
         services.TryAddSingleton(TimeProvider.System);
         services.AddValidatedOptions<CentralOptions, CentralOptionsValidator>(CentralOptions.SectionName, static (c, o) => c.Bind(o));
         services.AddValidatedOptions<MqttOptions, MqttOptionsValidator>(MqttOptions.SectionName, static (c, o) => c.Bind(o));
-        services.AddSingleton(sp => new SqliteEventStore(
-            Path.Combine(sp.GetRequiredService<IOptions<CentralOptions>>().Value.DataDirectory, "central.db"),
-            sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<ICentralStore>(sp => sp.GetRequiredService<SqliteEventStore>());
+        services.AddSingleton<ICentralStore>(sp => OpenStore(sp.GetRequiredService<IOptions<CentralOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IIngestWriter>(sp => sp.GetRequiredService<ICentralStore>());
         services.AddSingleton<IEventQueries>(sp => sp.GetRequiredService<ICentralStore>());
         services.AddSingleton<IKioskSummaries>(sp => sp.GetRequiredService<ICentralStore>());
@@ -51,4 +49,9 @@ public static class CentralApp
         app.MapCentral();
         return app;
     }
+
+    /// <summary>The backend <c>Central:Store</c> names: SQLite in <c>Central:DataDirectory</c>, or PostgreSQL at <c>Central:ConnectionString</c>.</summary>
+    internal static ICentralStore OpenStore(CentralOptions options, TimeProvider time) => options.UsesPostgres
+        ? new PostgresEventStore(options.ConnectionString!, time)
+        : new SqliteEventStore(Path.Combine(options.DataDirectory, "central.db"), time);
 }
