@@ -503,7 +503,10 @@ public sealed class PostgresEventStore : ICentralStore
         var connection = _dataSource.OpenConnection();
         try
         {
+            // jit off: the staging tables have no statistics, so the planner guesses them large and would compile each
+            // batch's statements to machine code, which costs far more than running them on a few hundred rows.
             using var cmd = new NpgsqlCommand("""
+                SET jit = off;
                 CREATE TEMP TABLE staging_events(
                     ord integer NOT NULL, event_id uuid NOT NULL, site_id text NOT NULL, kiosk_id text NOT NULL,
                     seq bigint NOT NULL, occurred_at timestamptz NOT NULL, type text NOT NULL, decision text, reason text,
