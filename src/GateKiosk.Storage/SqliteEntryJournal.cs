@@ -15,8 +15,11 @@ namespace GateKiosk.Storage;
 /// <para>
 /// The appending connection never checkpoints (<c>wal_autocheckpoint=0</c>): SQLite's automatic checkpoint runs inside
 /// the commit that crosses its threshold, copying and fsyncing the database on the scan-to-relay path. A background
-/// thread checkpoints instead, on a third connection (<c>synchronous=FULL</c>), every <see cref="CheckpointEvery"/>
-/// appends. Writes from the publisher's connection take the same in-process lock as appends, so an append waits for
+/// thread checkpoints instead, on a third connection (<c>synchronous=FULL</c>), after <see cref="CheckpointEvery"/>
+/// commits, and only once no entry has been appended for <see cref="CheckpointIdleGap"/>: the checkpoint's copy and
+/// fsync of the database then falls between scans instead of queueing in the disk in front of a scan's own commit.
+/// Appends that never pause (a burst) are checkpointed anyway after <see cref="CheckpointForceAfter"/> commits.
+/// Writes from the publisher's connection take the same in-process lock as appends, so an append waits for
 /// a short commit instead of meeting SQLite's busy handler, which sleeps at least a millisecond.
 /// </para>
 /// <para>
@@ -105,10 +108,29 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IPa
     internal static readonly TimeSpan PassUseRetention = TimeSpan.FromDays(1);
 
     /// <summary>
-    /// Commits between background checkpoints: about 3 WAL pages each, so the WAL stays near 3 MB (SQLite's own default
-    /// is 1000 pages), and a checkpoint is short.
+    /// Commits between background checkpoints: about 3 WAL pages each, so the WAL stays under 1 MB (SQLite's own default
+    /// is 1000 pages), and a checkpoint is short enough to fit between two scans.
     /// </summary>
-    internal const int CheckpointEvery = 256;
+    internal const int CheckpointEvery = 64;
+
+    /// <summary>
+    /// Commits after which a checkpoint runs even though appends have not paused: a WAL of about 6 MB, which a stream of
+    /// appends without a pause (an import, a benchmark) would otherwise grow without bound.
+    /// </summary>
+    internal const int CheckpointForceAfter = 8 * CheckpointEvery;
+
+    /// <summary>
+    /// How long appends must have paused before a due checkpoint starts. A gate sees a scan every second or so at most,
+    /// so there is nearly always such a pause; a checkpoint of <see cref="CheckpointEvery"/> commits takes about a
+    /// millisecond on an SSD.
+    /// </summary>
+    internal static readonly TimeSpan CheckpointIdleGap = TimeSpan.FromMilliseconds(2);
+
+    /// <summary>
+    /// WAL frames above which the checkpoint finishes the frames written during it under the write lock, so the WAL
+    /// starts again from the beginning. Below it, what a checkpoint leaves is copied by the next one, off the lock.
+    /// </summary>
+    internal const long WalFramesToComplete = 4096;
 
     /// <summary>Detail code of the system event that declares the seqs a damaged journal lost.</summary>
     public const string TailLost = "journal-tail-lost";
@@ -126,7 +148,10 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IPa
     private readonly AppendSignal _checkpointed = new();
     private readonly Thread _checkpointThread;
     private volatile bool _stopping;
+    private readonly CancellationTokenSource _stop = new();
     private int _writesSinceCheckpoint;
+    private long _lastAppendAt;
+    private volatile TaskCompletionSource _forced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SqliteCommand _insert;
     private readonly SqliteCommand _usePass;
     private readonly SqliteCommand _passUsed;
@@ -274,16 +299,23 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IPa
     public JournaledEvent Append(EventDraft draft)
     {
         ArgumentNullException.ThrowIfNull(draft);
-        lock (_writeLock)
+        try
         {
-            EnsureRoomLocked();
-            if (draft.UsesPass is null)
+            lock (_writeLock)
             {
-                return AppendLocked(draft);
-            }
+                EnsureRoomLocked();
+                if (draft.UsesPass is null)
+                {
+                    return AppendLocked(draft);
+                }
 
-            // The pass is used up in the entry's own commit: both are durable, or neither is.
-            return InTransactionLocked(draft, static (journal, d) => journal.AppendUsingPassLocked(d));
+                // The pass is used up in the entry's own commit: both are durable, or neither is.
+                return InTransactionLocked(draft, static (journal, d) => journal.AppendUsingPassLocked(d));
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _lastAppendAt, _time.GetTimestamp());
         }
     }
 
@@ -322,10 +354,17 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IPa
     public IReadOnlyList<JournaledEvent> AppendRange(IReadOnlyList<EventDraft> drafts)
     {
         ArgumentNullException.ThrowIfNull(drafts);
-        lock (_writeLock)
+        try
         {
-            EnsureRoomLocked();
-            return InTransactionLocked(drafts, static (journal, ds) => (IReadOnlyList<JournaledEvent>)ds.Select(journal.AppendUsingPassLocked).ToList());
+            lock (_writeLock)
+            {
+                EnsureRoomLocked();
+                return InTransactionLocked(drafts, static (journal, ds) => (IReadOnlyList<JournaledEvent>)ds.Select(journal.AppendUsingPassLocked).ToList());
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _lastAppendAt, _time.GetTimestamp());
         }
     }
 
@@ -706,12 +745,20 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IPa
         return QueryStats(connection, databasePath);
     }
 
-    /// <summary>Counts a commit (a few WAL pages, more for a range); every <see cref="CheckpointEvery"/> of them wakes the checkpoint thread.</summary>
+    /// <summary>
+    /// Counts a commit (a few WAL pages, more for a range): the <see cref="CheckpointEvery"/>th wakes the checkpoint
+    /// thread, and the <see cref="CheckpointForceAfter"/>th tells it not to wait for appends to pause any longer.
+    /// </summary>
     private void CountWrite()
     {
-        if (Interlocked.Increment(ref _writesSinceCheckpoint) == CheckpointEvery)
+        var writes = Interlocked.Increment(ref _writesSinceCheckpoint);
+        if (writes == CheckpointEvery)
         {
             _checkpointDue.Release();
+        }
+        else if (writes == CheckpointForceAfter)
+        {
+            _forced.TrySetResult(); // appends have not paused for a while: checkpoint without waiting
         }
     }
 
@@ -720,12 +767,17 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IPa
         while (true)
         {
             _checkpointDue.Wait();
-            if (_stopping)
+            if (_stopping || !WaitForAppendPause())
             {
                 return;
             }
 
             Interlocked.Exchange(ref _writesSinceCheckpoint, 0);
+            if (_forced.Task.IsCompleted)
+            {
+                _forced = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+
             try
             {
                 Checkpoint();
@@ -740,14 +792,40 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IPa
     }
 
     /// <summary>
-    /// Copies the WAL into the database without holding up appends (PASSIVE), then finishes the few frames written
-    /// meanwhile under the write lock, so the WAL is complete and the next append starts it again from the beginning:
-    /// under a steady stream of appends a PASSIVE checkpoint alone never catches up, and the WAL would grow.
+    /// Waits until no entry has been appended for <see cref="CheckpointIdleGap"/>, or until
+    /// <see cref="CheckpointForceAfter"/> commits wait for a checkpoint; false when the journal is being disposed.
+    /// </summary>
+    private bool WaitForAppendPause()
+    {
+        while (!_stopping)
+        {
+            var paused = _time.GetElapsedTime(Volatile.Read(ref _lastAppendAt));
+            if (paused >= CheckpointIdleGap || Volatile.Read(ref _writesSinceCheckpoint) >= CheckpointForceAfter)
+            {
+                return true;
+            }
+
+            var pause = Task.Delay(CheckpointIdleGap - paused, _time, _stop.Token);
+            WaitingForPause?.Invoke();
+            Task.WaitAny(pause, _forced.Task); // a delay cancelled by Dispose ends the wait too
+        }
+
+        return false;
+    }
+
+    /// <summary>Raised on the checkpoint thread each time a due checkpoint waits for appends to pause (tests).</summary>
+    internal event Action? WaitingForPause;
+
+    /// <summary>
+    /// Copies the WAL into the database without holding up appends (PASSIVE). When the WAL has grown past
+    /// <see cref="WalFramesToComplete"/> frames, it also finishes the few frames written meanwhile under the write lock,
+    /// so the next append starts the WAL again from the beginning: under a steady stream of writes a PASSIVE checkpoint
+    /// alone never catches up, and the WAL would grow. Below that, the next checkpoint copies what this one left.
     /// </summary>
     internal (long Frames, long Checkpointed) Checkpoint()
     {
         var (frames, done) = CheckpointPassive();
-        if (done < frames)
+        if (done < frames && frames >= WalFramesToComplete)
         {
             lock (_readLock)
             {
@@ -786,9 +864,11 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IPa
         }
 
         _stopping = true;
+        _stop.Cancel();
         _checkpointDue.Release();
         _checkpointThread.Join();
         _checkpointDue.Dispose();
+        _stop.Dispose();
         _checkpointer.Dispose();
         _insert.Dispose();
         _usePass.Dispose();

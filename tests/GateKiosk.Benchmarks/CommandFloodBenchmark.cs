@@ -55,7 +55,7 @@ internal sealed class CommandFloodBenchmark : IBenchmark
         }
 
         Directory.CreateDirectory(folder);
-        await output.WriteLineAsync($"folder: {folder} ({scans} samples per phase after {warmUp} warm-up, journal of {JournalEvents:N0} events)");
+        await output.WriteLineAsync($"folder: {folder} ({scans} samples per phase after {warmUp} warm-up, scans {RelayLatency.ScanGap.TotalMilliseconds:F0} ms apart, journal of {JournalEvents:N0} events)");
 
         await using (var broker = await Mosquitto.StartAsync())
         {

@@ -30,7 +30,7 @@ internal sealed class ScanLatencyBenchmark : IBenchmark
         }
 
         Directory.CreateDirectory(folder);
-        await output.WriteLineAsync($"folder: {folder} ({scans} samples per measurement after {warmUp} warm-up)");
+        await output.WriteLineAsync($"folder: {folder} ({scans} samples per measurement after {warmUp} warm-up, scans {RelayLatency.ScanGap.TotalMilliseconds:F0} ms apart)");
 
         var fsync = MeasureFsync(Path.Combine(folder, "fsync.bin"), scans, warmUp);
         var fdatasync = MeasureOverwriteFdatasync(Path.Combine(folder, "fdatasync.bin"), scans, warmUp);
@@ -101,7 +101,12 @@ internal sealed class ScanLatencyBenchmark : IBenchmark
             var batch = journal.ReadUnsent(after, 100);
             if (batch.Count == 0)
             {
-                journal.Requeue(1, 20_000);
+                // Central asks for the backlog again; the publisher requeues a resend in chunks, as here.
+                for (long from = 1; from <= 20_000 && !stop.IsCancellationRequested; from += Mqtt.MqttEntryPublisher.ResendChunk)
+                {
+                    journal.Requeue(from, Math.Min(20_000, from + Mqtt.MqttEntryPublisher.ResendChunk - 1));
+                }
+
                 after = 0;
                 continue;
             }

@@ -1,6 +1,7 @@
 using GateKiosk.Contracts;
 using GateKiosk.Core.Journaling;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Time.Testing;
 
 namespace GateKiosk.Storage.Tests;
 
@@ -82,6 +83,43 @@ public sealed class JournalDurabilityTests : IDisposable
         // Without checkpoints the WAL would hold all four rounds; checkpointed, each round reuses it from the start.
         Assert.InRange(new FileInfo(DbPath + "-wal").Length, 1, walAfterFirstRound * 2);
         Assert.Equal(4 * SqliteEntryJournal.CheckpointEvery, journal.GetStats().LastSeq);
+    }
+
+    [Fact]
+    public async Task Checkpoint_DueWhileAppendsContinue_WaitsForAPauseInAppends()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero));
+        using var journal = new SqliteEntryJournal(DbPath, "site-1", "kiosk-1", new JournalOptions(), time);
+        var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        journal.WaitingForPause += () => waiting.TrySetResult();
+        var checkpointed = journal.WaitForCheckpointAsync(CancellationToken.None);
+        for (var i = 0; i < SqliteEntryJournal.CheckpointEvery; i++)
+        {
+            journal.Append(Draft());
+        }
+
+        // Due, but the last append was just now by the clock: the checkpoint waits instead of competing with the next scan.
+        await waiting.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.False(checkpointed.IsCompleted);
+
+        time.Advance(SqliteEntryJournal.CheckpointIdleGap);
+        await checkpointed.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task Checkpoint_AppendsNeverPause_RunsAfterTheForceThreshold()
+    {
+        // The clock never moves, so appends never pause: the WAL must still be checkpointed.
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero));
+        using var journal = new SqliteEntryJournal(DbPath, "site-1", "kiosk-1", new JournalOptions(), time);
+        var checkpointed = journal.WaitForCheckpointAsync(CancellationToken.None);
+        for (var i = 0; i < SqliteEntryJournal.CheckpointForceAfter; i++)
+        {
+            journal.Append(Draft());
+        }
+
+        await checkpointed.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(SqliteEntryJournal.CheckpointForceAfter, journal.GetStats().LastSeq);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Text.Unicode;
+using System.Threading.Channels;
 using GateKiosk.Central.Storage;
 using GateKiosk.Contracts;
 using GateKiosk.Core.Journaling;
@@ -36,6 +37,8 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
     private readonly TimeProvider _time;
     private readonly ILogger<MqttEventCollector> _logger;
     private readonly MqttLink _link;
+    private readonly Channel<PendingAck> _acks = Channel.CreateUnbounded<PendingAck>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private long _generation;
     private long _stored;
     private long _duplicates;
     private long _rejected;
@@ -164,10 +167,24 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
         base.Dispose();
     }
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) => _link.RunAsync(SessionAsync, stoppingToken);
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var acks = AcknowledgeInOrderAsync();
+        try
+        {
+            await _link.RunAsync(SessionAsync, stoppingToken);
+        }
+        finally
+        {
+            _acks.Writer.TryComplete();
+            await acks;
+        }
+    }
 
     private async Task SessionAsync(CancellationToken sessionToken)
     {
+        // Messages of an earlier connection are not acknowledged on this one: the broker sends them again.
+        Interlocked.Increment(ref _generation);
         var subscribe = new MqttClientSubscribeOptionsBuilder()
             .WithTopicFilter(Topics.AllEvents, MqttQualityOfServiceLevel.AtLeastOnce)
             .WithTopicFilter(Topics.AllStatus, MqttQualityOfServiceLevel.AtLeastOnce)
@@ -182,16 +199,58 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
         await Task.Delay(Timeout.Infinite, sessionToken).ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
-    private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
+    /// <summary>
+    /// Starts storing a message and takes the next one at once: the store's writer commits what queued up meanwhile
+    /// together. Acknowledgements go out in the order messages came, each once its commit is done
+    /// (<see cref="AcknowledgeInOrderAsync"/>). The payload is copied before this returns.
+    /// </summary>
+    private Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
     {
-        var result = await IngestAsync(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload);
-        if (!result.Acknowledge)
+        e.AutoAcknowledge = false;
+        var generation = Interlocked.Read(ref _generation);
+        var result = IngestAsync(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload);
+        if (!_acks.Writer.TryWrite(new PendingAck(result, e, generation)))
         {
-            // Not acknowledged: drop the link so the broker redelivers once the store works again.
-            e.AutoAcknowledge = false;
-            _ = _link.Client.DisconnectAsync(new MqttClientDisconnectOptions(), CancellationToken.None);
+            LogNotAcknowledged(Shorten(e.ApplicationMessage.Topic)); // stopping: the broker delivers it again
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Acknowledges each message once what it carries is committed, in the order received. When a store fails, the link
+    /// is dropped and nothing more of that connection is acknowledged, so the broker delivers it all again (what was
+    /// stored meanwhile comes back as duplicates, which change nothing).
+    /// </summary>
+    private async Task AcknowledgeInOrderAsync()
+    {
+        await foreach (var pending in _acks.Reader.ReadAllAsync(CancellationToken.None))
+        {
+            var result = await pending.Result;
+            if (pending.Generation != Interlocked.Read(ref _generation))
+            {
+                continue;
+            }
+
+            if (!result.Acknowledge)
+            {
+                Interlocked.Increment(ref _generation);
+                _ = _link.Client.DisconnectAsync(new MqttClientDisconnectOptions(), CancellationToken.None);
+                continue;
+            }
+
+            try
+            {
+                await pending.Message.AcknowledgeAsync(CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException or OperationCanceledException)
+            {
+                LogNotAcknowledged(Shorten(pending.Message.ApplicationMessage.Topic)); // the link dropped: delivered again
+            }
         }
     }
+
+    private sealed record PendingAck(Task<IngestResult> Result, MqttApplicationMessageReceivedEventArgs Message, long Generation);
 
     /// <summary>
     /// Stores a single event, or a batch: a JSON array of consecutive events whose elements are byte-for-byte the single
@@ -369,6 +428,9 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Quarantined a message on {Topic}: {Why} ({Size} bytes, sha256 {Hash}…)")]
     private partial void LogRejected(string topic, string why, long size, string hash);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A message from {Topic} was not acknowledged (the link dropped or central is stopping); the broker delivers it again")]
+    private partial void LogNotAcknowledged(string topic);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not store a message from {Topic}; it is not acknowledged and will be redelivered")]
     private partial void LogStoreFailed(Exception ex, string topic);

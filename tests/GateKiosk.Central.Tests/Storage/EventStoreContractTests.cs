@@ -45,7 +45,7 @@ public abstract class EventStoreContractTests : IAsyncLifetime
     }
 
     /// <summary>A kiosk's journal: events sealed in a valid chain, with the exact bytes it would publish.</summary>
-    protected sealed class KioskChain(string site = "site-1", string kiosk = "kiosk-1")
+    public sealed class KioskChain(string site = "site-1", string kiosk = "kiosk-1")
     {
         private readonly List<(EntryEvent Entry, ReadOnlyMemory<byte> Payload)> _all = [];
 
