@@ -78,6 +78,9 @@ public sealed class SqliteEventStore : ICentralStore
         set => _writer.BeforeCommit = value;
     }
 
+    /// <summary>Writes queued for the writer and not yet taken into a transaction.</summary>
+    internal int PendingWrites => _writer.Pending;
+
     /// <summary>Runs on the writer thread before each new event of a batch is inserted (tests fail a batch in its middle).</summary>
     internal Action<EntryEvent>? BeforeInsert { get; set; }
 

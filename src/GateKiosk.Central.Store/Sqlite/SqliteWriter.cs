@@ -28,6 +28,9 @@ internal sealed class SqliteWriter : IDisposable
     /// <summary>Runs on the writer thread after a transaction's writes and before its commit (tests pause or fail it here).</summary>
     internal Action? BeforeCommit { get; set; }
 
+    /// <summary>Writes queued and not yet taken into a transaction.</summary>
+    public int Pending => _queue.Count;
+
     /// <summary>Queues <paramref name="work"/>; the task completes once the transaction it ran in is committed.</summary>
     public Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work)
     {
