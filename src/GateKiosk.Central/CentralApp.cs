@@ -2,6 +2,7 @@ using GateKiosk.Central.Api;
 using GateKiosk.Central.Collecting;
 using GateKiosk.Central.Storage;
 using GateKiosk.Central.Storage.Postgres;
+using GateKiosk.Central.Web;
 using GateKiosk.Hosting;
 using GateKiosk.Mqtt;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -18,7 +19,14 @@ public static class CentralApp
     /// <summary>Builds the central web application; <paramref name="customize"/> runs last (the demo and tests override keys there).</summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? customize = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+
+            // The pages are compiled into this assembly; name it, since the entry assembly may be a test host.
+            ApplicationName = typeof(CentralApp).Assembly.GetName().Name,
+        });
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddGateKioskSources(EtcFolder, args);
         customize?.Invoke(builder);
@@ -39,11 +47,20 @@ public static class CentralApp
         services.AddSingleton<IChainReports>(sp => sp.GetRequiredService<ICentralStore>());
         services.AddSingleton<IQuarantine>(sp => sp.GetRequiredService<ICentralStore>());
         services.AddSingleton<IKioskStatusWriter>(sp => sp.GetRequiredService<ICentralStore>());
+        services.AddSingleton(sp =>
+        {
+            var central = sp.GetRequiredService<IOptions<CentralOptions>>().Value;
+            _ = sp.GetRequiredService<ICentralStore>(); // opens (and, for SQLite, creates) the store first
+            return new KioskHealthStore(
+                Path.Combine(central.DataDirectory, "central.db"), sp.GetRequiredService<TimeProvider>(), central.TelemetryInterval, sp.GetService<ILogger<KioskHealthStore>>());
+        });
+        services.AddSingleton<CentralMetrics>();
         services.AddSingleton<MqttEventCollector>();
         services.AddHostedService(sp => sp.GetRequiredService<MqttEventCollector>());
         services.AddSingleton<ChainRepairService>();
         services.AddHostedService(sp => sp.GetRequiredService<ChainRepairService>());
         services.AddCentralApiAccess();
+        services.AddCentralWeb();
 
         var app = builder.Build();
         app.MapCentral();

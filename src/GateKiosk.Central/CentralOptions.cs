@@ -24,8 +24,8 @@ public sealed class CentralOptions
     public string Urls { get; set; } = "http://127.0.0.1:8080";
 
     /// <summary>
-    /// Bearer token for the API and dashboard. Required when <see cref="Urls"/> listens beyond loopback (any host
-    /// but <c>localhost</c> or a loopback IP literal); empty on loopback means no login (the demo).
+    /// Deprecated shared bearer token: it may only read the API, and a warning is logged while it is set. Users sign
+    /// in, and scripts use personal tokens (<c>user token</c>).
     /// </summary>
     public string? ApiToken { get; set; }
 
@@ -45,6 +45,12 @@ public sealed class CentralOptions
 
     /// <summary>How often central looks for gaps in each kiosk's sequence and asks the kiosk to resend them.</summary>
     public TimeSpan ResendCheckInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How often kiosks publish telemetry (their <c>Mqtt:TelemetryInterval</c>); three intervals without any make a kiosk stale.</summary>
+    public TimeSpan TelemetryInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Sign-in attempts answered per minute from one address; more get 429 (each attempt costs a password hash).</summary>
+    public int SignInAttemptsPerMinute { get; set; } = 20;
 }
 
 /// <summary>Names the bad key in the <c>Central</c> section.</summary>
@@ -80,10 +86,6 @@ public sealed class CentralOptionsValidator : IValidateOptions<CentralOptions>
             {
                 errors.Add($"Central:Urls '{url}' is not an http(s) URL.");
             }
-            else if (!ListenScope.IsLoopback(url) && string.IsNullOrEmpty(options.ApiToken))
-            {
-                errors.Add($"Central:ApiToken is required when Central:Urls listens beyond loopback ('{url}' binds every interface; only localhost and loopback IP addresses bind loopback).");
-            }
         }
 
         foreach (var host in CentralOptions.SplitList(options.AllowedHosts))
@@ -98,6 +100,16 @@ public sealed class CentralOptionsValidator : IValidateOptions<CentralOptions>
         if (options.ResendCheckInterval < TimeSpan.FromSeconds(1) || options.ResendCheckInterval > TimeSpan.FromDays(1))
         {
             errors.Add($"Central:ResendCheckInterval must be between 00:00:01 and 1.00:00:00 (got {options.ResendCheckInterval}).");
+        }
+
+        if (options.TelemetryInterval < TimeSpan.FromSeconds(1) || options.TelemetryInterval > TimeSpan.FromHours(1))
+        {
+            errors.Add($"Central:TelemetryInterval must be between 00:00:01 and 01:00:00 (got {options.TelemetryInterval}).");
+        }
+
+        if (options.SignInAttemptsPerMinute is < 1 or > 100_000)
+        {
+            errors.Add($"Central:SignInAttemptsPerMinute must be between 1 and 100000 (got {options.SignInAttemptsPerMinute}).");
         }
 
         if (options.ApiToken is { Length: > 0 and < 16 })

@@ -11,9 +11,10 @@ internal static class Program
 
         Commands:
           demo    everything on this machine: an in-process broker, central with SQLite, two simulated kiosks
-                  and the dashboard on loopback (Demo:DataDirectory, Demo:HttpPort, Demo:ScanInterval, Demo:Duration)
-          serve   the central service: collect events from the broker, store them, serve the API and dashboard
+                  and the pages on loopback with a demo admin (Demo:DataDirectory, Demo:HttpPort, Demo:ScanInterval, Demo:Duration)
+          serve   the central service: collect events from the broker, store them, serve the API and the managers' pages
           pass    issuer keys, the kiosks' trust list, and signed passes as text + QR (pass --help)
+          user    central's users, roles and personal API tokens (user --help)
 
         Configuration: appsettings.json, /etc/gatekiosk/central/*.json, GATEKIOSK_Section__Key environment variables
         and --Section:Key=value arguments (see README.md for every key).
@@ -58,6 +59,15 @@ internal static class Program
                 }
 
                 return await Passes.PassCommand.RunAsync(rest, Console.Out, Console.Error, TimeProvider.System);
+            case "user":
+                if (rest.Length == 0 || rest[0] is "-h" or "--help")
+                {
+                    Console.WriteLine(Accounts.UserCommand.Usage);
+                    return rest.Length == 0 ? 2 : 0;
+                }
+
+                return await Accounts.UserCommand.RunAsync(
+                    rest, Console.In, Console.Out, Console.Error, TimeProvider.System, Console.IsInputRedirected ? null : Accounts.UserCommand.ReadPasswordFromConsole);
             default:
                 await Console.Error.WriteLineAsync($"Unknown command '{args[0]}'.{Environment.NewLine}{Usage}");
                 return 2;

@@ -65,6 +65,28 @@ public static class ContractValidation
         _ => null,
     };
 
+    /// <summary>Null when <paramref name="telemetry"/> is valid telemetry; otherwise what is wrong with it.</summary>
+    public static string? CheckTelemetry(KioskTelemetry? telemetry) => telemetry switch
+    {
+        null => "not a telemetry object",
+        _ when !Ids.IsValid(telemetry.KioskId) => "kioskId is not an id",
+        _ when !Ids.IsValid(telemetry.SiteId) => "siteId is not an id",
+        _ when telemetry.At == default => "at is missing",
+        { UptimeSeconds: < 0 } => "uptimeSeconds is negative",
+        { ClockSource: not (TimeSources.Ntp or TimeSources.Rtc or TimeSources.None) } => "clockSource is not ntp, rtc or none",
+        { Outbox: null } => "outbox is missing",
+        { Outbox: { Unsent: < 0 } or { SetAside: < 0 } or { SizeBytes: < 0 } or { LastSeq: < 0 or > ContractLimits.MaxSeq } }
+            => "outbox has a negative or out-of-range count",
+        { Outbox.OldestUnsentAgeSeconds: { } age } when !double.IsFinite(age) || age < 0 => "outbox.oldestUnsentAgeSeconds is not a non-negative number",
+        { Door: not (null or "closed" or "open" or "held-open" or "forced" or "unknown") } => "door is not closed, open, held-open, forced or unknown",
+        { CpuTemperatureC: { } t } when !double.IsFinite(t) || t is < -100 or > 200 => "cpuTemperatureC is out of range",
+        { Scanner: { } s } when s.Source is null || s.Source.Length > ContractLimits.MaxConfigValueLength || s.Reads < 0 || s.DecodeFailures < 0 || s.Disconnects < 0
+            => "scanner is malformed",
+        { Journal: { } j } when j.UsedBytes < 0 || j.MaxBytes < 0 || j.Pressure is not (JournalTelemetry.Normal or JournalTelemetry.Alarm or JournalTelemetry.Full)
+            => "journal is malformed",
+        _ => null,
+    };
+
     /// <summary>Null when <paramref name="result"/> is a valid command result; otherwise what is wrong with it.</summary>
     public static string? CheckCommandResult(CommandResult? result) => result switch
     {

@@ -12,6 +12,7 @@ namespace GateKiosk.Contracts;
 /// <param name="Door">Door state (<c>closed</c>, <c>open</c>, <c>held-open</c>, <c>forced</c>) or null without a door contact.</param>
 /// <param name="CpuTemperatureC">SoC temperature, when the board reports one.</param>
 /// <param name="Scanner">Reader health.</param>
+/// <param name="Journal">How full the journal is against its bound; null from kiosks without a bounded journal.</param>
 public sealed record KioskTelemetry(
     string KioskId,
     string SiteId,
@@ -21,7 +22,8 @@ public sealed record KioskTelemetry(
     OutboxTelemetry Outbox,
     string? Door,
     double? CpuTemperatureC,
-    ScannerTelemetry? Scanner);
+    ScannerTelemetry? Scanner,
+    JournalTelemetry? Journal = null);
 
 /// <summary>Outbox figures of the telemetry.</summary>
 /// <param name="Unsent">Events not yet acknowledged by the broker.</param>
@@ -33,3 +35,14 @@ public sealed record OutboxTelemetry(long Unsent, double? OldestUnsentAgeSeconds
 
 /// <summary>Reader figures of the telemetry.</summary>
 public sealed record ScannerTelemetry(string Source, bool Connected, DateTimeOffset? LastReadAt, long Reads, long DecodeFailures, long Disconnects);
+
+/// <summary>Journal pressure of the telemetry.</summary>
+/// <param name="UsedBytes">Bytes in use.</param>
+/// <param name="MaxBytes">The bound (<c>Journal:MaxSize</c>).</param>
+/// <param name="Pressure"><c>normal</c>, <c>alarm</c> (80 % or more is unsent and kept) or <c>full</c> (entries refused).</param>
+public sealed record JournalTelemetry(long UsedBytes, long MaxBytes, string Pressure)
+{
+    public const string Normal = "normal";
+    public const string Alarm = "alarm";
+    public const string Full = "full";
+}

@@ -12,6 +12,9 @@ public static class Topics
     /// <summary>Subscription filter for every kiosk's status.</summary>
     public const string AllStatus = Root + "/+/+/status";
 
+    /// <summary>Subscription filter for every kiosk's telemetry.</summary>
+    public const string AllTelemetry = Root + "/+/+/telemetry";
+
     /// <summary>Subscription filter for every kiosk's command results.</summary>
     public const string AllCommandResults = Root + "/+/+/cmd/result";
 

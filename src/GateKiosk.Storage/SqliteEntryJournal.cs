@@ -13,14 +13,16 @@ namespace GateKiosk.Storage;
 /// second connection with <c>synchronous=NORMAL</c>, because a lost mark only means a resend that
 /// central absorbs by <c>eventId</c>.
 /// <para>
-/// The appending connection never checkpoints (<c>wal_autocheckpoint=0</c>): SQLite's automatic checkpoint runs inside
-/// the commit that crosses its threshold, copying and fsyncing the database on the scan-to-relay path. A background
+/// Neither the appending nor the publisher's connection checkpoints (<c>wal_autocheckpoint=0</c>): SQLite's automatic
+/// checkpoint runs inside the commit that crosses its threshold, copying and fsyncing the database while holding the
+/// write lock a scan waits for. A background
 /// thread checkpoints instead, on a third connection (<c>synchronous=FULL</c>), after <see cref="CheckpointEvery"/>
 /// commits, and only once no entry has been appended for <see cref="CheckpointIdleGap"/>: the checkpoint's copy and
 /// fsync of the database then falls between scans instead of queueing in the disk in front of a scan's own commit.
 /// Appends that never pause (a burst) are checkpointed anyway after <see cref="CheckpointForceAfter"/> commits.
 /// Writes from the publisher's connection take the same in-process lock as appends, so an append waits for
-/// a short commit instead of meeting SQLite's busy handler, which sleeps at least a millisecond.
+/// a short commit instead of meeting SQLite's busy handler, which sleeps at least a millisecond; and they stand back
+/// while a scan waits for it, so a publisher committing in a loop cannot win the lock again and again ahead of a scan.
 /// </para>
 /// <para>
 /// The file is bounded (<see cref="JournalOptions.MaxSize"/>, enforced by SQLite's <c>max_page_count</c>, so it can never
@@ -150,6 +152,7 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IPa
     private volatile bool _stopping;
     private readonly CancellationTokenSource _stop = new();
     private int _writesSinceCheckpoint;
+    private int _scansWaiting;
     private long _lastAppendAt;
     private volatile TaskCompletionSource _forced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SqliteCommand _insert;
@@ -196,6 +199,7 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IPa
         Execute(_writer, Schema);
         Execute(_writer, "PRAGMA wal_autocheckpoint=0;");
         _reader = Open(_path, "NORMAL");
+        Execute(_reader, "PRAGMA wal_autocheckpoint=0;");
         _checkpointer = Open(_path, "FULL");
 
         // max_page_count is per connection and never below the pages already used (a lowered bound takes effect as
@@ -301,7 +305,7 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IPa
         ArgumentNullException.ThrowIfNull(draft);
         try
         {
-            lock (_writeLock)
+            using (EnterWriteForScan())
             {
                 EnsureRoomLocked();
                 if (draft.UsesPass is null)
@@ -323,7 +327,7 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IPa
     public bool IsUsed(string passId)
     {
         ArgumentNullException.ThrowIfNull(passId);
-        lock (_writeLock)
+        using (EnterWriteForScan())
         {
             _passUsed.Parameters[0].Value = passId;
             return (long)_passUsed.ExecuteScalar()! != 0;
@@ -356,7 +360,7 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IPa
         ArgumentNullException.ThrowIfNull(drafts);
         try
         {
-            lock (_writeLock)
+            using (EnterWriteForScan())
             {
                 EnsureRoomLocked();
                 return InTransactionLocked(drafts, static (journal, ds) => (IReadOnlyList<JournaledEvent>)ds.Select(journal.AppendUsingPassLocked).ToList());
@@ -575,7 +579,7 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IPa
     /// </remarks>
     private long DeleteAcknowledged(long cutoffMs, int max)
     {
-        using var write = _writeLock.EnterScope();
+        using var write = EnterWriteBehindScans();
         using var tx = _reader.BeginTransaction();
         using var cmd = _reader.CreateCommand();
         cmd.Transaction = tx;
@@ -597,7 +601,7 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IPa
     /// <summary>Forgets used single-use passes a day past their expiry, so the ledger does not grow.</summary>
     private void ForgetExpiredPasses()
     {
-        using var write = _writeLock.EnterScope();
+        using var write = EnterWriteBehindScans();
         using var cmd = _reader.CreateCommand();
         cmd.CommandText = "DELETE FROM pass_use WHERE expires_at < $cutoff";
         cmd.Parameters.AddWithValue("$cutoff", (_time.GetUtcNow() - PassUseRetention).ToUnixTimeMilliseconds());
@@ -643,7 +647,7 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IPa
     {
         lock (_readLock)
         {
-            using var write = _writeLock.EnterScope();
+            using var write = EnterWriteBehindScans();
             using var cmd = _reader.CreateCommand();
             cmd.CommandText = $"""
                 INSERT INTO outbox(seq, state) SELECT seq, {Unsent} FROM journal WHERE seq BETWEEN $from AND $to
@@ -661,7 +665,7 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IPa
     {
         lock (_readLock)
         {
-            using var write = _writeLock.EnterScope();
+            using var write = EnterWriteBehindScans();
             using var cmd = _reader.CreateCommand();
             cmd.CommandText = $"UPDATE outbox SET state = {Unsent} WHERE state = {Aside}";
             var count = cmd.ExecuteNonQuery();
@@ -681,7 +685,7 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IPa
 
         lock (_readLock)
         {
-            using var write = _writeLock.EnterScope();
+            using var write = EnterWriteBehindScans();
             using var tx = _reader.BeginTransaction();
             using var cmd = _reader.CreateCommand();
             cmd.Transaction = tx;
@@ -743,6 +747,37 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IPa
         }.ToString());
         connection.Open();
         return QueryStats(connection, databasePath);
+    }
+
+    /// <summary>Takes the write lock for the scan path (an append, a pass check), telling the publisher's side to stand back.</summary>
+    private Lock.Scope EnterWriteForScan()
+    {
+        Interlocked.Increment(ref _scansWaiting);
+        try
+        {
+            return _writeLock.EnterScope();
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _scansWaiting);
+        }
+    }
+
+    /// <summary>
+    /// Takes the write lock for the publisher's side (marking sent, requeueing, pruning, a finishing checkpoint) only
+    /// once no scan waits for it. The lock is not fair: a publisher taking it in a loop (a resend of thousands of rows in
+    /// chunks, a drain marking batch after batch) would otherwise win it again and again while a scan waits, and a
+    /// scan's wait is at most the one short publisher transaction it arrives during.
+    /// </summary>
+    private Lock.Scope EnterWriteBehindScans()
+    {
+        var spin = default(SpinWait);
+        while (Volatile.Read(ref _scansWaiting) > 0)
+        {
+            spin.SpinOnce();
+        }
+
+        return _writeLock.EnterScope();
     }
 
     /// <summary>
@@ -829,7 +864,7 @@ public sealed class SqliteEntryJournal : IEntryJournal, IJournalMaintenance, IPa
         {
             lock (_readLock)
             {
-                using var write = _writeLock.EnterScope();
+                using var write = EnterWriteBehindScans();
                 (frames, done) = CheckpointPassive();
             }
         }

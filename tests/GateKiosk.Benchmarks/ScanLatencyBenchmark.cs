@@ -1,13 +1,19 @@
 using System.Diagnostics;
+using GateKiosk.Core;
+using GateKiosk.Mqtt;
 using GateKiosk.Storage;
+using GateKiosk.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace GateKiosk.Benchmarks;
 
 /// <summary>
 /// Scan complete → relay on, in process, through the real pipeline with the durable SQLite journal commit on the
-/// path (the commit happens before the relay), next to the raw fsync latency of the same disk in the same run. A second
-/// phase measures the same while the publisher's read-and-mark-sent path drains a backlog on another thread, as in the
-/// field after an outage. Exits non-zero when either p99 is above <see cref="TargetP99Ratio"/> × the raw fdatasync p99.
+/// path (the commit happens before the relay), next to the raw fdatasync latency of the same disk in the same run,
+/// back to back and paced like the scans. A second phase measures the same while the real publisher drains a backlog
+/// to a Mosquitto on this machine, as in the field after an outage. Exits non-zero when either p99 is above
+/// <see cref="TargetP99Ratio"/> × the paced raw fdatasync p99.
 /// </summary>
 internal sealed class ScanLatencyBenchmark : IBenchmark
 {
@@ -17,6 +23,9 @@ internal sealed class ScanLatencyBenchmark : IBenchmark
 
     /// <summary>Scan → relay-on p99 may be at most this many times the raw overwrite + fdatasync p99 of the same run.</summary>
     private const double TargetP99Ratio = 2.0;
+
+    /// <summary>Events in the journal before the scans: sent when quiet, drained again and again with the publisher.</summary>
+    private const int Backlog = 20_000;
 
     public async Task<int> RunAsync(string[] args, TextWriter output)
     {
@@ -32,31 +41,42 @@ internal sealed class ScanLatencyBenchmark : IBenchmark
         Directory.CreateDirectory(folder);
         await output.WriteLineAsync($"folder: {folder} ({scans} samples per measurement after {warmUp} warm-up, scans {RelayLatency.ScanGap.TotalMilliseconds:F0} ms apart)");
 
+        if (!Mosquitto.IsInstalled)
+        {
+            await output.WriteLineAsync($"target not measured: {Mosquitto.NotInstalled}");
+            return 1;
+        }
+
         var fsync = MeasureFsync(Path.Combine(folder, "fsync.bin"), scans, warmUp);
         var fdatasync = MeasureOverwriteFdatasync(Path.Combine(folder, "fdatasync.bin"), scans, warmUp);
-        var (quiet, _) = MeasurePipeline(Path.Combine(folder, "quiet"), scans, warmUp, drain: false);
-        var (drained, marked) = MeasurePipeline(Path.Combine(folder, "drain"), scans, warmUp, drain: true);
+        var fdatasyncPaced = MeasureOverwriteFdatasync(Path.Combine(folder, "fdatasync-paced.bin"), scans, warmUp, RelayLatency.ScanGap);
+        var quiet = MeasureQuiet(Path.Combine(folder, "quiet"), scans, warmUp);
+        var (drained, published) = await MeasureDrainingAsync(Path.Combine(folder, "drain"), scans, warmUp);
 
         // The disk again after the pipeline, printed so a change of load during the run shows; the ratios use the first.
         var fdatasyncAfter = MeasureOverwriteFdatasync(Path.Combine(folder, "fdatasync2.bin"), scans, warmUp);
-        var peerP99 = Percentile(fdatasync, 0.99);
 
         await output.WriteLineAsync($"raw append + fsync, same disk:                      {Describe(fsync)}");
         await output.WriteLineAsync($"raw overwrite + fdatasync (what a WAL commit does): {Describe(fdatasync)}");
+        await output.WriteLineAsync($"  same, paced like the scans:                      {Describe(fdatasyncPaced)}");
         await output.WriteLineAsync($"  same, measured again after the pipeline:         {Describe(fdatasyncAfter)}");
         await output.WriteLineAsync($"scan → relay-on, quiet journal:                     {Describe(quiet)}");
-        await output.WriteLineAsync($"scan → relay-on, publisher draining concurrently:   {Describe(drained)}  ({marked} events read and marked sent meanwhile)");
+        await output.WriteLineAsync($"scan → relay-on, publisher draining concurrently:   {Describe(drained)}  ({published:N0} events published and acknowledged meanwhile)");
 
+        // The target compares with the disk under the same pacing as the scans: an fdatasync that follows 10 ms of
+        // idleness is slower than one of a back-to-back loop, and that is the disk's floor for a paced commit. The ratio to
+        // the back-to-back loop is printed beside it.
         var failures = new List<string>();
         foreach (var (name, samples) in new[] { ("quiet", quiet), ("with drain", drained) })
         {
-            var ratio50 = Percentile(samples, 0.50) / Percentile(fdatasync, 0.50);
-            var ratio99 = Percentile(samples, 0.99) / peerP99;
+            var ratio50 = Percentile(samples, 0.50) / Percentile(fdatasyncPaced, 0.50);
+            var ratio99 = Percentile(samples, 0.99) / Percentile(fdatasyncPaced, 0.99);
+            var loop99 = Percentile(samples, 0.99) / Percentile(fdatasync, 0.99);
             var met = ratio99 <= TargetP99Ratio;
-            await output.WriteLineAsync($"{name}: ratio p50 relay/fdatasync {ratio50:F2}   ratio p99 relay/fdatasync {ratio99:F2}  target p99 ≤ {TargetP99Ratio:F1}×: {(met ? "met" : "MISSED")}");
+            await output.WriteLineAsync($"{name}: relay/paced fdatasync p50 {ratio50:F2}  p99 {ratio99:F2} (target ≤ {TargetP99Ratio:F1}×: {(met ? "met" : "MISSED")});  p99 relay/back-to-back fdatasync {loop99:F2}");
             if (!met)
             {
-                failures.Add($"scan → relay-on p99 ({name}) ≤ {TargetP99Ratio:F1}× raw fdatasync p99");
+                failures.Add($"scan → relay-on p99 ({name}) ≤ {TargetP99Ratio:F1}× paced raw fdatasync p99");
             }
         }
 
@@ -69,54 +89,59 @@ internal sealed class ScanLatencyBenchmark : IBenchmark
         return failures.Count == 0 ? 0 : 1;
     }
 
-    private static (double[] Samples, long Marked) MeasurePipeline(string folder, int scans, int warmUp, bool drain)
+    private static double[] MeasureQuiet(string folder, int scans, int warmUp)
     {
         Directory.CreateDirectory(folder);
         using var journal = new SqliteEntryJournal(Path.Combine(folder, "journal.db"), RelayLatency.SiteId, RelayLatency.KioskId);
-
-        // A backlog for the publisher to drain, as after a broker outage.
-        RelayLatency.Fill(journal, 20_000);
-
-        using var stop = new CancellationTokenSource();
-        long marked = 0;
-        var drainer = drain ? new Thread(() => marked = Drain(journal, stop.Token)) { IsBackground = true, Name = "bench-drain" } : null;
-        drainer?.Start();
-
-        var samples = RelayLatency.Measure(journal, scans, warmUp);
-        stop.Cancel();
-        drainer?.Join();
-        return (samples, marked);
+        RelayLatency.Fill(journal, Backlog);
+        journal.MarkSent([.. Enumerable.Range(1, Backlog).Select(i => (long)i)]);
+        return RelayLatency.Measure(journal, scans, warmUp);
     }
 
     /// <summary>
-    /// The publisher's journal side, flat out: read a batch of unsent events, mark it sent; when the outbox is empty,
-    /// requeue the backlog (central asking for it again) so the drain lasts the whole phase.
+    /// Scans while the real publisher drains a backlog to a Mosquitto on this machine, as after a broker outage; each
+    /// time the outbox is empty the whole journal is queued again (central asking for it), so the drain lasts the phase.
     /// </summary>
-    private static long Drain(SqliteEntryJournal journal, CancellationToken stop)
+    private static async Task<(double[] Samples, long Published)> MeasureDrainingAsync(string folder, int scans, int warmUp)
     {
-        long marked = 0;
-        long after = 0;
-        while (!stop.IsCancellationRequested)
+        Directory.CreateDirectory(folder);
+        using var journal = new SqliteEntryJournal(Path.Combine(folder, "journal.db"), RelayLatency.SiteId, RelayLatency.KioskId);
+        RelayLatency.Fill(journal, Backlog);
+        await using var broker = await Mosquitto.StartAsync();
+        var mqtt = new MqttOptions { Host = "127.0.0.1", Port = broker.Port };
+        var kiosk = new KioskOptions { SiteId = RelayLatency.SiteId, KioskId = RelayLatency.KioskId };
+        using var publisher = new MqttEntryPublisher(journal, Options.Create(mqtt), Options.Create(kiosk), TimeProvider.System, NullLoggerFactory.Instance);
+        await publisher.StartAsync(CancellationToken.None);
+        using var stop = new CancellationTokenSource();
+        long published = Backlog;
+        var requeue = Task.Run(async () =>
         {
-            var batch = journal.ReadUnsent(after, 100);
-            if (batch.Count == 0)
+            while (!stop.IsCancellationRequested)
             {
-                // Central asks for the backlog again; the publisher requeues a resend in chunks, as here.
-                for (long from = 1; from <= 20_000 && !stop.IsCancellationRequested; from += Mqtt.MqttEntryPublisher.ResendChunk)
+                if (journal.GetStats().Unsent == 0)
                 {
-                    journal.Requeue(from, Math.Min(20_000, from + Mqtt.MqttEntryPublisher.ResendChunk - 1));
+                    published += Backlog;
+                    for (long from = 1; from <= Backlog; from += MqttEntryPublisher.ResendChunk)
+                    {
+                        journal.Requeue(from, Math.Min(Backlog, from + MqttEntryPublisher.ResendChunk - 1));
+                    }
                 }
 
-                after = 0;
-                continue;
+                await Task.Delay(50, CancellationToken.None);
             }
+        });
 
-            journal.MarkSent([.. batch.Select(e => e.Seq)]);
-            after = batch[^1].Seq;
-            marked += batch.Count;
+        try
+        {
+            var samples = await Task.Run(() => RelayLatency.Measure(journal, scans, warmUp));
+            return (samples, published - journal.GetStats().Unsent);
         }
-
-        return marked;
+        finally
+        {
+            await stop.CancelAsync();
+            await requeue;
+            await publisher.StopAsync(CancellationToken.None);
+        }
     }
 
     private static double[] MeasureFsync(string path, int count, int warmUp)
@@ -140,7 +165,7 @@ internal sealed class ScanLatencyBenchmark : IBenchmark
     }
 
     /// <summary>Rewrites blocks inside a preallocated file and fdatasyncs, as SQLite does when it reuses its WAL.</summary>
-    private static double[] MeasureOverwriteFdatasync(string path, int count, int warmUp)
+    private static double[] MeasureOverwriteFdatasync(string path, int count, int warmUp, TimeSpan gap = default)
     {
         var block = new byte[4096];
         Random.Shared.NextBytes(block);
@@ -161,6 +186,11 @@ internal sealed class ScanLatencyBenchmark : IBenchmark
             if (i >= warmUp)
             {
                 samples[i - warmUp] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            }
+
+            if (gap > TimeSpan.Zero)
+            {
+                Thread.Sleep(gap);
             }
         }
 

@@ -58,6 +58,18 @@ public sealed class JournalDurabilityTests : IDisposable
     }
 
     [Fact]
+    public void WritingConnections_AppendAndOutbox_NeverCheckpointInsideTheirCommits()
+    {
+        using var journal = new SqliteEntryJournal(DbPath, "site-1", "kiosk-1");
+
+        // SQLite's automatic checkpoint runs inside the commit that crosses its threshold, holding the write lock a
+        // scan waits for; only the background checkpoint connection checkpoints.
+        var automatic = journal.WritingConnections.Where(c => c.Role != "checkpoint").ToDictionary(c => c.Role, c => Convert.ToInt64(Pragma(c.Connection, "wal_autocheckpoint"), System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.Equal(new Dictionary<string, long> { ["append"] = 0, ["outbox"] = 0 }, automatic);
+    }
+
+    [Fact]
     public async Task Append_WriterNeverCheckpoints_WalStillBoundedByBackgroundCheckpoint()
     {
         using var journal = new SqliteEntryJournal(DbPath, "site-1", "kiosk-1");

@@ -1,39 +1,111 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using GateKiosk.Central.Collecting;
 using GateKiosk.Central.Storage;
+using GateKiosk.Central.Web;
 using GateKiosk.Contracts;
 
 namespace GateKiosk.Central.Api;
 
-/// <summary>The HTTP API (<c>/api/…</c>) and the dashboard page.</summary>
+/// <summary>The HTTP API (<c>/api/…</c>) and the pages.</summary>
 public static class ApiEndpoints
 {
     private const int MaxLimit = 1000;
 
     /// <summary>
-    /// Maps the API, the dashboard and who may call them: host filtering first, then the <see cref="ApiAccess.Policy"/>
-    /// policy on every route of the <c>/api</c> group (and as the fallback), so letter case in the path cannot skip it.
+    /// Maps the API, the pages and who may call them: host filtering first, then the <see cref="ApiAccess.Policy"/>
+    /// policy on every route of the <c>/api</c> group (and as the fallback), so letter case in the path cannot skip it;
+    /// pages declare their own policies.
     /// </summary>
     public static WebApplication MapCentral(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseHostFiltering();
+        app.UseCentralWeb();
         app.UseRouting();
+        var metrics = app.Services.GetRequiredService<CentralMetrics>();
+        metrics.ObserveAtScrape(() => app.Services.GetRequiredService<MqttEventCollector>().IsConnected, app.Services.GetRequiredService<KioskHealthStore>());
+        var time = app.Services.GetRequiredService<TimeProvider>();
+        app.Use(async (context, next) =>
+        {
+            var started = time.GetTimestamp();
+            try
+            {
+                await next(context);
+            }
+            finally
+            {
+                // The route pattern, never the path: the label set stays bounded whatever is requested.
+                var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "unmatched";
+                metrics.ApiRequest(route, context.Request.Method, context.Response.StatusCode, time.GetElapsedTime(started));
+            }
+        });
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         ApiAccess.CheckListenAddressesAtStart(app);
 
-        // The page holds no data: it asks for the token and sends it to the API in a header.
-        app.MapGet("/", () => Results.Content(Dashboard.Html, "text/html; charset=utf-8")).AllowAnonymous();
-        app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous();
+        app.MapCentralWeb();
+        app.MapGet("/healthz", GetHealthAsync).AllowAnonymous();
+        app.MapGet("/metrics", async (HttpContext context, CentralMetrics m) =>
+        {
+            context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+            await m.WriteAsync(context.Response.Body, context.RequestAborted);
+        }).RequireAuthorization(ApiAccess.Policy);
 
         var api = app.MapGroup("/api").RequireAuthorization(ApiAccess.Policy);
-        api.MapGet("/events", GetEvents);
-        api.MapGet("/kiosks", async (IKioskSummaries store, CancellationToken cancellationToken) =>
-            Results.Json(await store.GetKiosksAsync(cancellationToken), CentralJsonContext.Default.IReadOnlyListKioskSummary));
+        api.MapGet("/events", GetEvents).RequireAuthorization(Policies.ApiPersonalEvents);
+        api.MapGet("/kiosks", GetKiosksAsync);
         api.MapGet("/kiosks/{site}/{kiosk}/chain", ChainEndpoints.GetChain);
         api.MapGet("/ingest", ChainEndpoints.GetIngest);
         return app;
+    }
+
+    /// <summary>503 with which part is down when the collector is not connected or the store does not take a write.</summary>
+    private static async Task<IResult> GetHealthAsync(MqttEventCollector collector, KioskHealthStore health)
+    {
+        var connected = collector.IsConnected;
+        var writable = await health.ProbeWritableAsync(TimeSpan.FromSeconds(3));
+        var ok = connected && writable;
+        return Results.Json(
+            new HealthReport(ok ? "ok" : "unavailable", connected ? "connected" : "disconnected", writable ? "writable" : "not-writable"),
+            CentralJsonContext.Default.HealthReport,
+            statusCode: ok ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+    }
+
+    /// <summary>
+    /// The store's kiosk summaries, each with <c>stale</c> and a <c>health</c> object; a kiosk online by its status but
+    /// silent for three telemetry intervals shows <c>stale</c> as its state. Kiosks central knows only from telemetry are
+    /// listed too.
+    /// </summary>
+    private static async Task<IResult> GetKiosksAsync(IKioskSummaries store, KioskHealthStore health, CancellationToken cancellationToken)
+    {
+        var rows = new SortedDictionary<(string, string), JsonObject>();
+        foreach (var summary in await store.GetKiosksAsync(cancellationToken))
+        {
+            var h = health.Get(summary.SiteId, summary.KioskId);
+            var shown = h?.State == KioskHealthStates.Stale && summary.State == KioskStatus.Online ? summary with { State = KioskHealthStates.Stale } : summary;
+            rows[(summary.SiteId, summary.KioskId)] = Row(shown, h);
+        }
+
+        foreach (var (site, kiosk, h) in health.GetAll())
+        {
+            if (!rows.ContainsKey((site, kiosk)))
+            {
+                rows[(site, kiosk)] = Row(new KioskSummary(site, kiosk, h.State, null, h.StatusReceivedAt, 0, 0, null, 0), h);
+            }
+        }
+
+        return Results.Text(new JsonArray([.. rows.Values]).ToJsonString(), "application/json; charset=utf-8");
+
+        static JsonObject Row(KioskSummary summary, KioskHealth? h)
+        {
+            var row = JsonSerializer.SerializeToNode(summary, CentralJsonContext.Default.KioskSummary)!.AsObject();
+            row["stale"] = h?.State == KioskHealthStates.Stale;
+            row["health"] = h is null ? null : JsonSerializer.SerializeToNode(h, CentralJsonContext.Default.KioskHealth);
+            return row;
+        }
     }
 
     private static IResult GetEvents(HttpContext context, IEventQueries store)
@@ -125,6 +197,9 @@ public static class ApiEndpoints
         }
     }
 }
+
+/// <summary>The body of <c>/healthz</c>: <c>status</c> ok or unavailable, <c>collector</c> connected or disconnected, <c>store</c> writable or not-writable.</summary>
+public sealed record HealthReport(string Status, string Collector, string Store);
 
 /// <summary>An API error body.</summary>
 public sealed record ApiError(string Error, string Message);

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using System.Text.Unicode;
 using System.Threading.Channels;
+using GateKiosk.Central.Api;
 using GateKiosk.Central.Storage;
 using GateKiosk.Contracts;
 using GateKiosk.Core.Journaling;
@@ -39,18 +40,24 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
     private readonly MqttLink _link;
     private readonly Channel<PendingAck> _acks = Channel.CreateUnbounded<PendingAck>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private long _generation;
+    private readonly KioskHealthStore? _health;
+    private readonly CentralMetrics? _metrics;
     private long _stored;
     private long _duplicates;
     private long _rejected;
 
-    public MqttEventCollector(ICentralStore store, IOptions<MqttOptions> options, TimeProvider time, ILoggerFactory loggers)
-        : this(store, store, options, time, loggers)
+    public MqttEventCollector(
+        ICentralStore store, IOptions<MqttOptions> options, TimeProvider time, ILoggerFactory loggers, KioskHealthStore? health = null, CentralMetrics? metrics = null)
+        : this(store, store, options, time, loggers, health, metrics)
     {
     }
 
     /// <summary>A collector whose events go to <paramref name="writer"/> and everything else to <paramref name="store"/> (tests fail the writer).</summary>
-    internal MqttEventCollector(IIngestWriter writer, ICentralStore store, IOptions<MqttOptions> options, TimeProvider time, ILoggerFactory loggers)
+    internal MqttEventCollector(
+        IIngestWriter writer, ICentralStore store, IOptions<MqttOptions> options, TimeProvider time, ILoggerFactory loggers, KioskHealthStore? health = null, CentralMetrics? metrics = null)
     {
+        _health = health;
+        _metrics = metrics;
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggers);
         _writer = writer;
@@ -129,7 +136,7 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
                 return new IngestResult(IngestOutcome.Ignored); // a cleared retained status
             }
 
-            if (leaf is not ("events" or "status" or "cmd/result"))
+            if (leaf is not ("events" or "status" or "cmd/result" or "telemetry"))
             {
                 return new IngestResult(IngestOutcome.Ignored);
             }
@@ -143,6 +150,7 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
             {
                 "events" => await IngestEventsAsync(topic, site, kiosk, bytes, cancellationToken),
                 "status" => await IngestStatusAsync(topic, site, kiosk, bytes, cancellationToken),
+                "telemetry" => await IngestTelemetryAsync(topic, site, kiosk, bytes, cancellationToken),
                 _ => await IngestCommandResultAsync(topic, site, kiosk, bytes, cancellationToken),
             };
         }
@@ -189,6 +197,7 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
             .WithTopicFilter(Topics.AllEvents, MqttQualityOfServiceLevel.AtLeastOnce)
             .WithTopicFilter(Topics.AllStatus, MqttQualityOfServiceLevel.AtLeastOnce)
             .WithTopicFilter(Topics.AllCommandResults, MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithTopicFilter(Topics.AllTelemetry, MqttQualityOfServiceLevel.AtMostOnce)
             .Build();
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(sessionToken))
         {
@@ -297,7 +306,9 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
             }
         }
 
+        var started = _time.GetTimestamp();
         var stored = await _writer.StoreAsync(events, cancellationToken);
+        _metrics?.StoreBatch(stored.Added, _time.GetElapsedTime(started));
         foreach (var i in stored.Conflicts)
         {
             await RejectAsync(topic, site, kiosk, "eventId already stored with other content", new ReadOnlySequence<byte>(events[i].Payload), cancellationToken);
@@ -374,6 +385,7 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
         }
 
         await _statuses.SetStatusAsync(status!, cancellationToken);
+        _health?.SetStatus(status!);
         return new IngestResult(IngestOutcome.Stored);
     }
 
@@ -386,7 +398,26 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
             return await RejectAsync(topic, site, kiosk, why, new ReadOnlySequence<byte>(bytes), cancellationToken);
         }
 
+        _health?.SetCommandResult(site, kiosk, result!);
         CommandResultReceived?.Invoke(this, new CommandResultEventArgs(site, kiosk, result!));
+        return new IngestResult(IngestOutcome.Stored);
+    }
+
+    private async Task<IngestResult> IngestTelemetryAsync(string topic, string site, string kiosk, byte[] bytes, CancellationToken cancellationToken)
+    {
+        var telemetry = Deserialize(bytes, ContractsJsonContext.Default.KioskTelemetry, out var why);
+        why ??= ContractValidation.CheckTelemetry(telemetry);
+        if (why is null && (telemetry!.SiteId != site || telemetry.KioskId != kiosk))
+        {
+            why = "siteId or kioskId is not the topic's";
+        }
+
+        if (why is not null)
+        {
+            return await RejectAsync(topic, site, kiosk, why, new ReadOnlySequence<byte>(bytes), cancellationToken);
+        }
+
+        _health?.SetTelemetry(telemetry!);
         return new IngestResult(IngestOutcome.Stored);
     }
 
@@ -420,6 +451,7 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
         var hash = payload.Length == prefix.Length ? EventChain.Hash(prefix) : EventChain.Hash(payload.ToArray());
         await _quarantine.QuarantineAsync(new RejectedMessage(topic, site, kiosk, why, prefix, payload.Length, hash), cancellationToken);
         Interlocked.Increment(ref _rejected);
+        _metrics?.Malformed(Topics.TryParseKioskTopic(topic, out _, out _, out var leaf) ? leaf : null);
         LogRejected(Shorten(topic), why, payload.Length, hash[..12]);
         return new IngestResult(IngestOutcome.Rejected, Reason: why);
     }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using GateKiosk.Central.Accounts;
 using GateKiosk.Central.Passes;
 using GateKiosk.Core.Credentials.Signed;
 using GateKiosk.Core.Scanning;
@@ -87,6 +88,7 @@ internal static class DemoRunner
         });
         await central.StartAsync(runFor.Token);
         var url = central.Urls.First();
+        var (adminPassword, adminToken) = PrepareDemoAdmin(central.Services.GetRequiredService<AccountService>());
 
         string[] kioskIds = ["main-gate", "factory-door"];
         var readers = kioskIds.Select(id => new SimulatedScanSource(id, TimeProvider.System)).ToArray();
@@ -110,7 +112,8 @@ internal static class DemoRunner
 
             GateKiosk demo is running.
               Dashboard:  {url}
-              API:        {url}/api/events   {url}/api/kiosks
+              Sign in:    {DemoAdmin} / {adminPassword}
+              API:        {url}/api/events   {url}/api/kiosks   (Authorization: Bearer {adminToken})
               Broker:     mqtt://127.0.0.1:{brokerPort} (in-process)
               Data:       {dataDirectory}
               Kiosks:     {string.Join(", ", kioskIds)} at site {SiteId}; enrolled badges {string.Join(" ", Allowlist)}; visitor passes of the demo issuer
@@ -143,6 +146,25 @@ internal static class DemoRunner
         await output.WriteLineAsync("Stopped.");
         await typed.WaitAsync(TimeSpan.FromSeconds(1), CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
         return 0;
+    }
+
+    /// <summary>The demo admin's user name.</summary>
+    public const string DemoAdmin = "demo-admin";
+
+    /// <summary>Makes the demo admin, or gives it a new password when the data folder already has it, and a personal token.</summary>
+    internal static (string Password, string Token) PrepareDemoAdmin(AccountService accounts)
+    {
+        var password = "demo-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6));
+        var change = accounts.Store.Find(DemoAdmin) is null
+            ? accounts.Add(DemoAdmin, "Demo admin", password, Roles.Admin, ["*"])
+            : accounts.ResetPassword(DemoAdmin, password);
+        if (!change.Done || accounts.Store.Find(DemoAdmin) is not { } admin)
+        {
+            throw new InvalidOperationException("The demo admin could not be made: " + change.Error);
+        }
+
+        accounts.SetDisabled(DemoAdmin, false);
+        return (password, accounts.CreateToken(admin, "demo").Token);
     }
 
     /// <summary>The configuration of one demo kiosk: simulated outputs, the enrolled badges, and the demo issuer trusted for visitor passes.</summary>

@@ -34,74 +34,100 @@ public sealed partial class JournalForwarder
         var pending = new Queue<OutboxMessage>();
         var inFlight = new Queue<(OutboxMessage Message, Task<PublishOutcome> Answer)>();
         var rows = (IReadOnlyList<JournaledEvent>)[];
+        var previousRows = rows;
+        Task<IReadOnlyList<JournaledEvent>>? nextRows = null;
         long after = 0;
         var exhausted = false;
         var failed = false;
-        while (true)
+        try
         {
-            var window = Math.Max(1, _uplink.MaxInFlight);
-            if (pending.Count == 0 && !exhausted && !failed)
+            while (true)
             {
-                rows = _journal.ReadUnsent(after, window * 128);
-                exhausted = rows.Count == 0;
-                if (!exhausted)
+                var window = Math.Max(1, _uplink.MaxInFlight);
+                if (pending.Count == 0 && !exhausted && !failed)
                 {
-                    foreach (var message in OutboxMessage.Pack(rows))
+                    previousRows = rows;
+                    rows = nextRows is null ? _journal.ReadUnsent(after, window * ReadRowsPerInFlight) : await nextRows;
+                    nextRows = null;
+                    exhausted = rows.Count == 0;
+                    if (!exhausted)
                     {
-                        pending.Enqueue(message);
-                    }
+                        foreach (var message in OutboxMessage.Pack(rows))
+                        {
+                            pending.Enqueue(message);
+                        }
 
-                    after = rows[^1].Seq;
+                        after = rows[^1].Seq;
+
+                        // Read the next rows while these are published: the disk and the network overlap.
+                        if (_uplink.IsConnected)
+                        {
+                            var from = after;
+                            var max = window * ReadRowsPerInFlight;
+                            nextRows = Task.Run(() => _journal.ReadUnsent(from, max), CancellationToken.None);
+                        }
+                    }
+                }
+
+                while (!failed && inFlight.Count < window && pending.Count > 0 && !cancellationToken.IsCancellationRequested && _uplink.IsConnected)
+                {
+                    var message = pending.Dequeue();
+                    inFlight.Enqueue((message, _uplink.PublishAsync(message, cancellationToken)));
+                }
+
+                if (inFlight.Count == 0)
+                {
+                    failed |= pending.Count > 0 || !_uplink.IsConnected;
+                    break;
+                }
+
+                // The broker answers in order; whatever it acknowledged leaves the outbox, even after a failure.
+                var (sentMessage, answer) = inFlight.Dequeue();
+                var outcome = await answer;
+                switch (outcome.Status)
+                {
+                    case PublishStatus.Acked:
+                        AddRange(sent, sentMessage);
+                        break;
+                    case PublishStatus.Refused when sentMessage.Count > 1 && !failed:
+                        LogBatchRefused(sentMessage.FirstSeq, sentMessage.LastSeq, outcome.Detail);
+                        failed = !await RetryOneByOneAsync(sentMessage, [.. previousRows, .. rows], sent, cancellationToken);
+                        break;
+                    case PublishStatus.Refused when sentMessage.Count == 1:
+                        LogSetAside(sentMessage.FirstSeq, outcome.Detail);
+                        _journal.SetAside([sentMessage.FirstSeq]);
+                        break;
+                    default:
+                        if (!failed)
+                        {
+                            LogNotSent(sentMessage.FirstSeq, sentMessage.LastSeq, outcome.Detail);
+                        }
+
+                        failed = true;
+                        break;
+                }
+
+                if (sent.Count >= 4096)
+                {
+                    acked += Flush(sent);
                 }
             }
-
-            while (!failed && inFlight.Count < window && pending.Count > 0 && !cancellationToken.IsCancellationRequested && _uplink.IsConnected)
+        }
+        finally
+        {
+            // A read still under way finishes before the pass ends: nothing reads the journal after its caller returns.
+            if (nextRows is not null)
             {
-                var message = pending.Dequeue();
-                inFlight.Enqueue((message, _uplink.PublishAsync(message, cancellationToken)));
-            }
-
-            if (inFlight.Count == 0)
-            {
-                failed |= pending.Count > 0 || !_uplink.IsConnected;
-                break;
-            }
-
-            // The broker answers in order; whatever it acknowledged leaves the outbox, even after a failure.
-            var (sentMessage, answer) = inFlight.Dequeue();
-            var outcome = await answer;
-            switch (outcome.Status)
-            {
-                case PublishStatus.Acked:
-                    AddRange(sent, sentMessage);
-                    break;
-                case PublishStatus.Refused when sentMessage.Count > 1 && !failed:
-                    LogBatchRefused(sentMessage.FirstSeq, sentMessage.LastSeq, outcome.Detail);
-                    failed = !await RetryOneByOneAsync(sentMessage, rows, sent, cancellationToken);
-                    break;
-                case PublishStatus.Refused when sentMessage.Count == 1:
-                    LogSetAside(sentMessage.FirstSeq, outcome.Detail);
-                    _journal.SetAside([sentMessage.FirstSeq]);
-                    break;
-                default:
-                    if (!failed)
-                    {
-                        LogNotSent(sentMessage.FirstSeq, sentMessage.LastSeq, outcome.Detail);
-                    }
-
-                    failed = true;
-                    break;
-            }
-
-            if (sent.Count >= 4096)
-            {
-                acked += Flush(sent);
+                await nextRows.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
         }
 
         acked += Flush(sent);
         return new ForwardResult(acked, Stalled: failed);
     }
+
+    /// <summary>Rows read from the journal per publish the uplink keeps in flight: a read packs into about that many messages' worth.</summary>
+    private const int ReadRowsPerInFlight = 128;
 
     private int Flush(List<long> sent)
     {

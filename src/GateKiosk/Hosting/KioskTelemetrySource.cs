@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using GateKiosk.Contracts;
 using GateKiosk.Core;
@@ -40,7 +41,28 @@ internal sealed class KioskTelemetrySource(
                 stats.SizeBytes),
             services.GetService<DoorMonitor>()?.State,
             CpuTemperature(),
-            scanner is null ? null : new ScannerTelemetry(scanner.Source, scanner.Connected, scanner.LastReadAt, scanner.Reads, scanner.DecodeFailures, scanner.Disconnects));
+            scanner is null ? null : new ScannerTelemetry(scanner.Source, scanner.Connected, scanner.LastReadAt, scanner.Reads, scanner.DecodeFailures, scanner.Disconnects),
+            JournalPressure());
+    }
+
+    /// <summary>How full the bounded journal is; null without a bound or when the database is busy (the next snapshot tries again).</summary>
+    private JournalTelemetry? JournalPressure()
+    {
+        try
+        {
+            return services.GetService<IJournalMaintenance>()?.GetUsage() is { } usage
+                ? new JournalTelemetry(usage.UsedBytes, usage.MaxBytes, usage.Pressure switch
+                {
+                    Core.Journaling.JournalPressure.Alarm => JournalTelemetry.Alarm,
+                    Core.Journaling.JournalPressure.Full => JournalTelemetry.Full,
+                    _ => JournalTelemetry.Normal,
+                })
+                : null;
+        }
+        catch (DbException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The kernel reports millidegrees Celsius; boards without the sensor give null.</summary>

@@ -121,16 +121,16 @@ public sealed class ApiAccessTests : IAsyncLifetime
     [Theory(Timeout = 60_000)]
     [InlineData(null)]
     [InlineData(Token)]
-    public async Task Dashboard_WithOrWithoutTokenConfigured_LoadsWithoutToken(string? token)
+    public async Task SignInPage_WithOrWithoutTokenConfigured_LoadsWithoutSignIn(string? token)
     {
         await using var central = await StartAsync(token);
 
-        using var page = await central.Http.GetAsync("/");
+        using var page = await central.Http.GetAsync("/signin");
         using var health = await central.Http.GetAsync("/healthz");
 
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
-        Assert.Contains("id=\"login-form\"", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Contains("id=\"signin-form\"", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode); // anonymous, and no broker here
     }
 
     [Theory(Timeout = 60_000)]
@@ -161,18 +161,6 @@ public sealed class ApiAccessTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, configured.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, localhost.StatusCode);
-    }
-
-    [SkippableFact(Timeout = 120_000)]
-    public async Task Dashboard_InChromiumWithTokenConfigured_AsksForTheToken()
-    {
-        Skip.IfNot(File.Exists(Chromium.Path), Chromium.NotInstalled);
-        await using var central = await StartAsync(Token);
-
-        var dom = await Chromium.DumpDomAsync(central.Http.BaseAddress!.ToString(), Path.Combine(_folder, "chromium"));
-
-        Assert.Matches("<section id=\"login\">", dom);
-        Assert.Contains("waiting for the API token", dom, StringComparison.Ordinal);
     }
 
     /// <summary>

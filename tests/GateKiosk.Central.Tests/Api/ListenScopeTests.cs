@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Claims;
+using GateKiosk.Central.Accounts;
 using GateKiosk.Central.Api;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -24,12 +25,12 @@ public sealed class ListenScopeTests
     [InlineData("http://[::]:8080")]
     [InlineData("http://central.example:8080")]
     [InlineData("http://127.0.0.1:8080;http://localhost.example:8081")]
-    public void Validate_UrlBindingEveryInterfaceWithoutToken_NamesApiToken(string urls)
+    public void Validate_UrlBindingEveryInterfaceWithoutToken_Succeeds(string urls)
     {
+        // Users sign in (and scripts use personal tokens), so the deprecated shared token is never required.
         var result = new CentralOptionsValidator().Validate(null, new CentralOptions { Urls = urls });
 
-        Assert.True(result.Failed, $"{urls} accepted without a token");
-        Assert.Contains("Central:ApiToken is required", result.FailureMessage, StringComparison.Ordinal);
+        Assert.True(result.Succeeded, result.FailureMessage);
     }
 
     [Theory]
@@ -112,7 +113,30 @@ public sealed class ListenScopeTests
     public async Task ApiAccessHandler_TokenConfiguredAndNoneGiven_Refuses() =>
         Assert.False(await GrantsAsync(Token, ["http://127.0.0.1:8080"], IPAddress.Loopback));
 
-    private static async Task<bool> GrantsAsync(string token, string[] addresses, IPAddress caller)
+    [Fact]
+    public async Task ApiAccessHandler_NoTokenOnLoopbackOnceAnAccountExists_Refuses() =>
+        Assert.False(await GrantsAsync(token: "", ["http://127.0.0.1:8080"], IPAddress.Loopback, withAccount: true));
+
+    private static async Task<bool> GrantsAsync(string token, string[] addresses, IPAddress caller, bool withAccount = false)
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "gk-scope-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            using var accounts = new SqliteAccountStore(Path.Combine(folder, "central.db"));
+            if (withAccount)
+            {
+                Assert.True(accounts.Add("someone", "Someone", "not-a-real-hash", Roles.Admin, ["*"], DateTimeOffset.UnixEpoch));
+            }
+
+            return await GrantsAsync(token, addresses, caller, accounts);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static async Task<bool> GrantsAsync(string token, string[] addresses, IPAddress caller, IAccountStore accounts)
     {
         var server = new FakeServer();
         foreach (var address in addresses)
@@ -120,7 +144,7 @@ public sealed class ListenScopeTests
             server.Addresses.Addresses.Add(address);
         }
 
-        var handler = new ApiAccessHandler(Options.Create(new CentralOptions { ApiToken = token }), server);
+        var handler = new ApiAccessHandler(Options.Create(new CentralOptions { ApiToken = token }), server, accounts);
         var http = new DefaultHttpContext();
         http.Connection.RemoteIpAddress = caller;
         var context = new AuthorizationHandlerContext([new ApiAccessRequirement()], new ClaimsPrincipal(new ClaimsIdentity()), http);

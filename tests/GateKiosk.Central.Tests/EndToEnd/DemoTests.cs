@@ -18,6 +18,8 @@ public sealed class DemoTests(ITestOutputHelper output) : IAsyncLifetime
     private readonly CancellationTokenSource _stop = new();
     private Task<int>? _demo;
     private string _url = "";
+    private string _password = "";
+    private string _token = "";
 
     public async Task InitializeAsync()
     {
@@ -26,7 +28,18 @@ public sealed class DemoTests(ITestOutputHelper output) : IAsyncLifetime
             [$"--Demo:DataDirectory={_folder}", "--Demo:HttpPort=0", "--Demo:ScanInterval=00:00:02"], _console, _terminal, _stop.Token));
         await Eventually.TrueAsync(() => _console.Text.Contains("Press Ctrl+C", StringComparison.Ordinal) || _demo.IsCompleted, TimeSpan.FromSeconds(30), "the demo starts");
         Assert.False(_demo.IsCompleted, _console.Text);
-        _url = _console.Text.Split('\n').Single(l => l.Contains("Dashboard:", StringComparison.Ordinal)).Split("Dashboard:")[1].Trim();
+        _url = Line("Dashboard:").Split("Dashboard:")[1].Trim();
+        _password = Line("Sign in:").Split(DemoRunner.DemoAdmin + " / ")[1].Trim();
+        _token = Line("Authorization: Bearer").Split("Bearer ")[1].TrimEnd(')', ' ', '\r');
+    }
+
+    private string Line(string marker) => _console.Text.Split('\n').Single(l => l.Contains(marker, StringComparison.Ordinal));
+
+    private HttpClient Api()
+    {
+        var http = new HttpClient { BaseAddress = new Uri(_url), Timeout = TimeSpan.FromSeconds(5) };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _token);
+        return http;
     }
 
     public async Task DisposeAsync()
@@ -49,7 +62,7 @@ public sealed class DemoTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task TypedScan_AppearsInApiAsAnAllowAtFactoryDoor()
     {
         Assert.StartsWith("http://127.0.0.1:", _url, StringComparison.Ordinal);
-        using var http = new HttpClient { BaseAddress = new Uri(_url), Timeout = TimeSpan.FromSeconds(5) };
+        using var http = Api();
         var typedAt = Stopwatch.StartNew();
         _terminal.Type("2 " + TypedCode);
 
@@ -77,18 +90,32 @@ public sealed class DemoTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(TypedCode, entry.GetProperty("credential").GetProperty("subjectId").GetString());
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task Api_WithoutTheDemoAdminsToken_Returns401()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(_url), Timeout = TimeSpan.FromSeconds(5) };
+
+        using var response = await http.GetAsync("/api/events");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
     [SkippableFact(Timeout = 120_000)]
     public async Task Dashboard_InChromium_ShowsTypedEntryRow()
     {
         Skip.IfNot(File.Exists(Chromium.Path), Chromium.NotInstalled);
         _terminal.Type(TypedCode);
-        using var http = new HttpClient { BaseAddress = new Uri(_url), Timeout = TimeSpan.FromSeconds(5) };
+        using var http = Api();
         await Eventually.TrueAsync(
             async () => (await http.GetStringAsync($"/api/events?subject={TypedCode}&limit=1")).Contains(TypedCode, StringComparison.Ordinal),
             TimeSpan.FromSeconds(10),
             "the scan reaches the API");
 
-        var dom = await Chromium.DumpDomAsync(_url, Path.Combine(_folder, "chromium"));
+        using var playwright = await Microsoft.Playwright.Playwright.CreateAsync();
+        await using var browser = await Web.CentralSite.LaunchAsync(playwright);
+        var page = await browser.NewPageAsync();
+        await Web.CentralSite.SignInAsync(page, _url, DemoRunner.DemoAdmin, _password);
+        var dom = await page.ContentAsync();
 
         // Columns: time, site, kiosk, seq, event, decision, reason, credential, subject, latency.
         var rows = EntryRows(dom);

@@ -23,14 +23,18 @@ internal sealed class RunningCentral : IAsyncDisposable
     public IServiceProvider Services => App.Services;
 
     /// <summary>Starts central with its data in <paramref name="dataDirectory"/> and <paramref name="settings"/> (broker, logging, …).</summary>
-    public static async Task<RunningCentral> StartAsync(string dataDirectory, IReadOnlyDictionary<string, string?> settings)
+    public static async Task<RunningCentral> StartAsync(string dataDirectory, IReadOnlyDictionary<string, string?> settings, Action<WebApplicationBuilder>? customize = null)
     {
         var httpPort = Mosquitto.FreePort();
-        var app = CentralApp.Build([], b => b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(settings)
+        var app = CentralApp.Build([], b =>
         {
-            ["Central:DataDirectory"] = dataDirectory,
-            ["Central:Urls"] = $"http://127.0.0.1:{httpPort}",
-        }));
+            b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(settings)
+            {
+                ["Central:DataDirectory"] = dataDirectory,
+                ["Central:Urls"] = $"http://127.0.0.1:{httpPort}",
+            });
+            customize?.Invoke(b);
+        });
         try
         {
             await app.StartAsync();

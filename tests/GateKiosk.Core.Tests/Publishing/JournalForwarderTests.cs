@@ -35,6 +35,78 @@ public sealed class JournalForwarderTests
         return journal;
     }
 
+    /// <summary>An uplink whose publishes are all answered (acknowledged) only once the test opens the gate.</summary>
+    private sealed class GatedUplink : IEventUplink
+    {
+        private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public int Published;
+
+        public bool IsConnected => true;
+
+        public int MaxInFlight => 1;
+
+        public void Open() => _gate.TrySetResult();
+
+        public async Task<PublishOutcome> PublishAsync(OutboxMessage message, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref Published);
+            await _gate.Task;
+            return PublishOutcome.Acked;
+        }
+    }
+
+    /// <summary>Signals each read of unsent rows after the first.</summary>
+    private sealed class ReadSignallingJournal(IEntryJournal inner) : IEntryJournal
+    {
+        private int _reads;
+
+        public TaskCompletionSource SecondRead { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public JournaledEvent Append(EventDraft draft) => inner.Append(draft);
+
+        public IReadOnlyList<JournaledEvent> ReadUnsent(long afterSeq, int max)
+        {
+            var rows = inner.ReadUnsent(afterSeq, max);
+            if (Interlocked.Increment(ref _reads) == 2)
+            {
+                SecondRead.TrySetResult();
+            }
+
+            return rows;
+        }
+
+        public void MarkSent(IReadOnlyList<long> seqs) => inner.MarkSent(seqs);
+
+        public void SetAside(IReadOnlyList<long> seqs) => inner.SetAside(seqs);
+
+        public int Requeue(long fromSeq, long toSeq) => inner.Requeue(fromSeq, toSeq);
+
+        public int RequeueSetAside() => inner.RequeueSetAside();
+
+        public JournalStats GetStats() => inner.GetStats();
+
+        public Task WaitForAppendAsync(CancellationToken cancellationToken) => inner.WaitForAppendAsync(cancellationToken);
+    }
+
+    [Fact]
+    public async Task PublishPendingAsync_FirstPublishUnanswered_NextRowsAlreadyRead()
+    {
+        var journal = new ReadSignallingJournal(JournalWith(300));
+        var uplink = new GatedUplink();
+
+        var pass = new JournalForwarder(journal, uplink, NullLogger<JournalForwarder>.Instance).PublishPendingAsync(CancellationToken.None);
+
+        // The disk and the network overlap: the next rows are read while the first message waits for its answer.
+        await journal.SecondRead.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(1, Volatile.Read(ref uplink.Published));
+        uplink.Open();
+        var result = await pass.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(new ForwardResult(300, Stalled: false), result);
+        Assert.Equal(0, journal.GetStats().Unsent);
+    }
+
     [Fact]
     public async Task PublishPendingAsync_AllAcked_MarksEverythingSentInOrder()
     {

@@ -36,5 +36,9 @@ public sealed class TelemetryTests : IDisposable
         Assert.Contains(snapshot.ClockSource, new[] { TimeSources.Ntp, TimeSources.Rtc, TimeSources.None });
         Assert.NotNull(snapshot.Scanner);
         Assert.Equal("stdin", snapshot.Scanner!.Source);
+        Assert.NotNull(snapshot.Journal);
+        Assert.Equal(JournalTelemetry.Normal, snapshot.Journal!.Pressure);
+        Assert.True(snapshot.Journal.UsedBytes > 0 && snapshot.Journal.UsedBytes < snapshot.Journal.MaxBytes);
+        Assert.Null(ContractValidation.CheckTelemetry(snapshot));
     }
 }

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text;
 using ZXing;
 using ZXing.Common;
-using ZXing.QrCode;
 
 namespace GateKiosk.Devices.Scanning.Camera;
 
@@ -32,7 +31,6 @@ public sealed class QrFrameDecoder
         [DecodeHintType.POSSIBLE_FORMATS] = new List<BarcodeFormat> { BarcodeFormat.QR_CODE },
     };
 
-    private readonly QRCodeReader _reader = new();
     private readonly DecodeEffort _effort;
 
     static QrFrameDecoder()
@@ -160,14 +158,12 @@ public sealed class QrFrameDecoder
     private static LuminanceFrame Crop(LuminanceFrame frame, int x, int y, int w, int h) =>
         x == 0 && y == 0 && w == frame.Width && h == frame.Height ? frame : Crop(frame, new RegionOfInterest(x, y, w, h));
 
-    private string? TryLocal(LuminanceSource source, int radius)
+    private static string? TryLocal(LuminanceSource source, int radius)
     {
-        var result = _reader.decode(new BinaryBitmap(new LocalAverageBinarizer(source, radius)), Hints);
-        _reader.reset();
-        return result?.Text;
+        return QrGridDetector.Decode(new LocalAverageBinarizer(source, radius).BlackMatrix, Hints);
     }
 
-    private string? DecodeStill(LuminanceFrame frame, LuminanceSource source, RegionOfInterest? roi)
+    private static string? DecodeStill(LuminanceFrame frame, LuminanceSource source, RegionOfInterest? roi)
     {
         var region = roi is { } r && r.FitsIn(frame.Width, frame.Height) ? Crop(frame, r) : frame;
         var longest = Math.Max(region.Width, region.Height);
@@ -217,11 +213,9 @@ public sealed class QrFrameDecoder
         return new LuminanceFrame(pixels, r.Width, r.Height, frame.CapturedAt);
     }
 
-    private string? Try(LuminanceSource source, bool hybrid)
+    private static string? Try(LuminanceSource source, bool hybrid)
     {
         Binarizer binarizer = hybrid ? new HybridBinarizer(source) : new GlobalHistogramBinarizer(source);
-        var result = _reader.decode(new BinaryBitmap(binarizer), Hints);
-        _reader.reset();
-        return result?.Text;
+        return QrGridDetector.Decode(binarizer.BlackMatrix, Hints);
     }
 }
