@@ -1,6 +1,7 @@
 using GateKiosk.Central.Api;
 using GateKiosk.Central.Collecting;
 using GateKiosk.Central.Storage;
+using GateKiosk.Central.Storage.Postgres;
 using GateKiosk.Central.Web;
 using GateKiosk.Hosting;
 using GateKiosk.Mqtt;
@@ -39,13 +40,17 @@ public static class CentralApp
         services.TryAddSingleton(TimeProvider.System);
         services.AddValidatedOptions<CentralOptions, CentralOptionsValidator>(CentralOptions.SectionName, static (c, o) => c.Bind(o));
         services.AddValidatedOptions<MqttOptions, MqttOptionsValidator>(MqttOptions.SectionName, static (c, o) => c.Bind(o));
-        services.AddSingleton(sp => new SqliteEventStore(
-            Path.Combine(sp.GetRequiredService<IOptions<CentralOptions>>().Value.DataDirectory, "central.db"),
-            sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<ICentralStore>(sp => OpenStore(sp.GetRequiredService<IOptions<CentralOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IIngestWriter>(sp => sp.GetRequiredService<ICentralStore>());
+        services.AddSingleton<IEventQueries>(sp => sp.GetRequiredService<ICentralStore>());
+        services.AddSingleton<IKioskSummaries>(sp => sp.GetRequiredService<ICentralStore>());
+        services.AddSingleton<IChainReports>(sp => sp.GetRequiredService<ICentralStore>());
+        services.AddSingleton<IQuarantine>(sp => sp.GetRequiredService<ICentralStore>());
+        services.AddSingleton<IKioskStatusWriter>(sp => sp.GetRequiredService<ICentralStore>());
         services.AddSingleton(sp =>
         {
             var central = sp.GetRequiredService<IOptions<CentralOptions>>().Value;
-            _ = sp.GetRequiredService<SqliteEventStore>(); // opens (and creates) central.db first
+            _ = sp.GetRequiredService<ICentralStore>(); // opens (and, for SQLite, creates) the store first
             return new KioskHealthStore(
                 Path.Combine(central.DataDirectory, "central.db"), sp.GetRequiredService<TimeProvider>(), central.TelemetryInterval, sp.GetService<ILogger<KioskHealthStore>>());
         });
@@ -61,4 +66,9 @@ public static class CentralApp
         app.MapCentral();
         return app;
     }
+
+    /// <summary>The backend <c>Central:Store</c> names: SQLite in <c>Central:DataDirectory</c>, or PostgreSQL at <c>Central:ConnectionString</c>.</summary>
+    internal static ICentralStore OpenStore(CentralOptions options, TimeProvider time) => options.UsesPostgres
+        ? new PostgresEventStore(options.ConnectionString!, time)
+        : new SqliteEventStore(Path.Combine(options.DataDirectory, "central.db"), time);
 }

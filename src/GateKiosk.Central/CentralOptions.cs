@@ -11,6 +11,15 @@ public sealed class CentralOptions
     /// <summary>Folder for the event store.</summary>
     public string DataDirectory { get; set; } = "/var/lib/gatekiosk-central";
 
+    /// <summary>The event store's backend: <c>Sqlite</c> (embedded, in <see cref="DataDirectory"/>) or <c>Postgres</c> (at <see cref="ConnectionString"/>).</summary>
+    public string Store { get; set; } = "Sqlite";
+
+    /// <summary>Npgsql connection string of the PostgreSQL store; required when <see cref="Store"/> is <c>Postgres</c>.</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>True when <see cref="Store"/> names PostgreSQL.</summary>
+    internal bool UsesPostgres => string.Equals(Store, "Postgres", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Where the API and dashboard listen (semicolon-separated URLs).</summary>
     public string Urls { get; set; } = "http://127.0.0.1:8080";
 
@@ -54,6 +63,15 @@ public sealed class CentralOptionsValidator : IValidateOptions<CentralOptions>
         if (string.IsNullOrWhiteSpace(options.DataDirectory))
         {
             errors.Add("Central:DataDirectory is required.");
+        }
+
+        if (!options.UsesPostgres && !string.Equals(options.Store, "Sqlite", StringComparison.OrdinalIgnoreCase))
+        {
+            errors.Add($"Central:Store must be Sqlite or Postgres (got '{options.Store}').");
+        }
+        else if (options.UsesPostgres)
+        {
+            errors.AddRange(ConnectionStringErrors(options.ConnectionString));
         }
 
         var urls = CentralOptions.SplitList(options.Urls);
@@ -100,5 +118,38 @@ public sealed class CentralOptionsValidator : IValidateOptions<CentralOptions>
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    /// <summary>What is wrong with a PostgreSQL connection string; never quotes it whole, since it may hold a password.</summary>
+    private static List<string> ConnectionStringErrors(string? connectionString)
+    {
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            return ["Central:ConnectionString is required when Central:Store is Postgres (for example Host=db.local;Database=gatekiosk;Username=central)."];
+        }
+
+        Npgsql.NpgsqlConnectionStringBuilder builder;
+        try
+        {
+            builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidCastException)
+        {
+            // Npgsql's message names the unknown keyword or the malformed setting.
+            return [$"Central:ConnectionString is not a PostgreSQL connection string: {ex.Message}"];
+        }
+
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(builder.Host))
+        {
+            errors.Add("Central:ConnectionString names no Host.");
+        }
+
+        if (string.IsNullOrWhiteSpace(builder.Database))
+        {
+            errors.Add("Central:ConnectionString names no Database.");
+        }
+
+        return errors;
     }
 }

@@ -56,7 +56,7 @@ public static class ApiEndpoints
 
         var api = app.MapGroup("/api").RequireAuthorization(ApiAccess.Policy);
         api.MapGet("/events", GetEvents).RequireAuthorization(Policies.ApiPersonalEvents);
-        api.MapGet("/kiosks", GetKiosks);
+        api.MapGet("/kiosks", GetKiosksAsync);
         api.MapGet("/kiosks/{site}/{kiosk}/chain", ChainEndpoints.GetChain);
         api.MapGet("/ingest", ChainEndpoints.GetIngest);
         return app;
@@ -79,10 +79,10 @@ public static class ApiEndpoints
     /// silent for three telemetry intervals shows <c>stale</c> as its state. Kiosks central knows only from telemetry are
     /// listed too.
     /// </summary>
-    private static IResult GetKiosks(SqliteEventStore store, KioskHealthStore health)
+    private static async Task<IResult> GetKiosksAsync(IKioskSummaries store, KioskHealthStore health, CancellationToken cancellationToken)
     {
         var rows = new SortedDictionary<(string, string), JsonObject>();
-        foreach (var summary in store.GetKiosks())
+        foreach (var summary in await store.GetKiosksAsync(cancellationToken))
         {
             var h = health.Get(summary.SiteId, summary.KioskId);
             var shown = h?.State == KioskHealthStates.Stale && summary.State == KioskStatus.Online ? summary with { State = KioskHealthStates.Stale } : summary;
@@ -108,7 +108,7 @@ public static class ApiEndpoints
         }
     }
 
-    private static IResult GetEvents(HttpContext context, SqliteEventStore store)
+    private static IResult GetEvents(HttpContext context, IEventQueries store)
     {
         var q = context.Request.Query;
         var errors = new List<string>();
@@ -180,15 +180,16 @@ public static class ApiEndpoints
         return new EventPageResult(store, query);
     }
 
-    private sealed class EventPageResult(SqliteEventStore store, EventQuery query) : IResult
+    private sealed class EventPageResult(IEventQueries store, EventQuery query) : IResult
     {
         public async Task ExecuteAsync(HttpContext httpContext)
         {
             httpContext.Response.ContentType = "application/json; charset=utf-8";
+            var page = await store.GetEventsAsync(query, httpContext.RequestAborted);
             using var buffer = new MemoryStream();
             using (var writer = new Utf8JsonWriter(buffer))
             {
-                store.WriteEvents(writer, query);
+                page.WriteTo(writer);
             }
 
             buffer.Position = 0;

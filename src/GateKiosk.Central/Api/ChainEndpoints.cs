@@ -14,7 +14,7 @@ internal static class ChainEndpoints
     public const int MaxLimit = 1000;
 
     /// <summary>One page of a kiosk's chain report: <c>limit</c> items per list at most, from after <c>cursor</c> (a seq).</summary>
-    public static IResult GetChain(string site, string kiosk, HttpContext context, SqliteEventStore store)
+    public static async Task<IResult> GetChain(string site, string kiosk, HttpContext context, IChainReports store)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(store);
@@ -36,19 +36,19 @@ internal static class ChainEndpoints
             return BadRequest("'cursor' must be the nextCursor of a previous page.");
         }
 
-        var page = store.GetChainPage(site, kiosk, limit, after);
+        var page = await store.GetChainPageAsync(site, kiosk, limit, after, context.RequestAborted);
         return Results.Json(
             new ChainReport(site, kiosk, page.Gaps, page.Breaks, page.DeclaredLost, page.Unrecoverable, page.NextCursor?.ToString(CultureInfo.InvariantCulture)),
             CentralJsonContext.Default.ChainReport);
     }
 
     /// <summary>What the collector has done since start, and the messages rejected over the store's life.</summary>
-    public static IResult GetIngest(MqttEventCollector collector, SqliteEventStore store)
+    public static async Task<IResult> GetIngest(MqttEventCollector collector, IQuarantine store, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(collector);
         ArgumentNullException.ThrowIfNull(store);
         var (stored, duplicates, rejected) = collector.Counters;
-        return Results.Json(new IngestCounters(collector.IsConnected, stored, duplicates, rejected, store.GetRejectedTotal()), IngestJsonContext.Default.IngestCounters);
+        return Results.Json(new IngestCounters(collector.IsConnected, stored, duplicates, rejected, await store.GetRejectedTotalAsync(cancellationToken)), IngestJsonContext.Default.IngestCounters);
     }
 
     private static IResult BadRequest(string message) =>

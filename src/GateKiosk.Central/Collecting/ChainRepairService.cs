@@ -18,7 +18,7 @@ public sealed partial class ChainRepairService : BackgroundService
     /// <summary>Longest wait between two requests for the same range.</summary>
     public static readonly TimeSpan MaxRetryDelay = TimeSpan.FromDays(1);
 
-    private readonly SqliteEventStore _store;
+    private readonly ICentralStore _store;
     private readonly IKioskCommandSender _sender;
     private readonly IOptions<CentralOptions> _options;
     private readonly TimeProvider _time;
@@ -30,7 +30,7 @@ public sealed partial class ChainRepairService : BackgroundService
     private long _requested;
 
     public ChainRepairService(
-        SqliteEventStore store,
+        ICentralStore store,
         MqttEventCollector collector,
         IOptions<CentralOptions> options,
         TimeProvider time,
@@ -42,7 +42,7 @@ public sealed partial class ChainRepairService : BackgroundService
     }
 
     internal ChainRepairService(
-        SqliteEventStore store,
+        ICentralStore store,
         IKioskCommandSender sender,
         IOptions<CentralOptions> options,
         TimeProvider time,
@@ -67,9 +67,10 @@ public sealed partial class ChainRepairService : BackgroundService
         var now = _time.GetUtcNow();
         var current = new HashSet<GapKey>();
         var due = new List<GapKey>();
-        foreach (var kiosk in _store.GetKiosks().Where(k => k.Missing > 0))
+        var unrecoverable = new List<GapKey>();
+        foreach (var kiosk in (await _store.GetKiosksAsync(cancellationToken)).Where(k => k.Missing > 0))
         {
-            foreach (var gap in _store.GetGaps(kiosk.SiteId, kiosk.KioskId))
+            foreach (var gap in await _store.GetGapsAsync(kiosk.SiteId, kiosk.KioskId, cancellationToken: cancellationToken))
             {
                 var key = new GapKey(kiosk.SiteId, kiosk.KioskId, gap.From, gap.To);
                 current.Add(key);
@@ -90,7 +91,8 @@ public sealed partial class ChainRepairService : BackgroundService
                         if (asked.AnsweredShort)
                         {
                             // Answered with fewer events than the range, and one wait later the range is still whole.
-                            MarkUnrecoverable(key);
+                            Forget(key);
+                            unrecoverable.Add(key);
                             continue;
                         }
                     }
@@ -112,6 +114,11 @@ public sealed partial class ChainRepairService : BackgroundService
             {
                 _commands.Remove(id);
             }
+        }
+
+        foreach (var key in unrecoverable)
+        {
+            await MarkUnrecoverableAsync(key, cancellationToken);
         }
 
         var sent = 0;
@@ -151,6 +158,7 @@ public sealed partial class ChainRepairService : BackgroundService
     public void OnCommandResult(string site, string kiosk, CommandResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
+        GapKey? mark = null;
         lock (_lock)
         {
             if (!_commands.TryGetValue(result.CommandId, out var key) || key.Site != site || key.Kiosk != kiosk
@@ -161,12 +169,19 @@ public sealed partial class ChainRepairService : BackgroundService
 
             if (count == 0)
             {
-                MarkUnrecoverable(key);
+                Forget(key);
+                mark = key;
             }
             else if (count < key.To - key.From + 1 && _attempts.TryGetValue(key, out var a))
             {
                 _attempts[key] = a with { AnsweredShort = true };
             }
+        }
+
+        if (mark is not null)
+        {
+            // Called by the collector for a kiosk's answer: the mark is committed before the answer is acknowledged.
+            MarkUnrecoverableAsync(mark, CancellationToken.None).GetAwaiter().GetResult();
         }
     }
 
@@ -183,22 +198,28 @@ public sealed partial class ChainRepairService : BackgroundService
             {
                 await RequestMissingAsync(stoppingToken);
             }
-            catch (Microsoft.Data.Sqlite.SqliteException ex)
+#pragma warning disable CA1031 // Whatever the store's fault, the next check tries again.
+            catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
             {
                 LogCheckFailed(ex);
             }
         }
     }
 
-    private void MarkUnrecoverable(GapKey key)
+    /// <summary>Stops tracking requests for <paramref name="key"/> (under the lock).</summary>
+    private void Forget(GapKey key)
     {
-        _store.MarkUnrecoverable(key.Site, key.Kiosk, new SeqRange(key.From, key.To));
         _attempts.Remove(key);
         foreach (var (id, _) in _commands.Where(c => c.Value == key).ToList())
         {
             _commands.Remove(id);
         }
+    }
 
+    private async Task MarkUnrecoverableAsync(GapKey key, CancellationToken cancellationToken)
+    {
+        await _store.MarkUnrecoverableAsync(key.Site, key.Kiosk, new SeqRange(key.From, key.To), cancellationToken);
         LogUnrecoverable(key.Site, key.Kiosk, key.From, key.To);
     }
 

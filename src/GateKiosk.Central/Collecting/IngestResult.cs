@@ -1,4 +1,3 @@
-using GateKiosk.Central.Storage;
 using GateKiosk.Contracts;
 
 namespace GateKiosk.Central.Collecting;
@@ -28,18 +27,6 @@ public sealed record IngestResult(IngestOutcome Outcome, int Stored = 0, int Dup
 {
     /// <summary>True when the message may be acknowledged.</summary>
     public bool Acknowledge => Outcome != IngestOutcome.StoreFailed;
-}
-
-/// <summary>What the collector needs of the store; the SQLite store in production, a faulty one in tests.</summary>
-internal interface IIngestStore
-{
-    StoreResult Store(IReadOnlyList<(EntryEvent Entry, ReadOnlyMemory<byte> Payload)> events);
-
-    (long Seq, DateTimeOffset ReceivedAt)? GetLatest(string site, string kiosk);
-
-    void Quarantine(string topic, string? site, string? kiosk, string reason, ReadOnlySpan<byte> prefix, long size, string sha256);
-
-    void SetStatus(KioskStatus status);
 }
 
 /// <summary>Sends commands to kiosks.</summary>

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Text.Unicode;
+using System.Threading.Channels;
 using GateKiosk.Central.Api;
 using GateKiosk.Central.Storage;
 using GateKiosk.Contracts;
@@ -30,10 +31,15 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
 
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 16 };
 
-    private readonly IIngestStore _store;
+    private readonly IIngestWriter _writer;
+    private readonly IKioskStatusWriter _statuses;
+    private readonly IQuarantine _quarantine;
+    private readonly IKioskSummaries _summaries;
     private readonly TimeProvider _time;
     private readonly ILogger<MqttEventCollector> _logger;
     private readonly MqttLink _link;
+    private readonly Channel<PendingAck> _acks = Channel.CreateUnbounded<PendingAck>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private long _generation;
     private readonly KioskHealthStore? _health;
     private readonly CentralMetrics? _metrics;
     private long _stored;
@@ -41,19 +47,23 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
     private long _rejected;
 
     public MqttEventCollector(
-        SqliteEventStore store, IOptions<MqttOptions> options, TimeProvider time, ILoggerFactory loggers, KioskHealthStore? health = null, CentralMetrics? metrics = null)
-        : this((IIngestStore)store, options, time, loggers, health, metrics)
+        ICentralStore store, IOptions<MqttOptions> options, TimeProvider time, ILoggerFactory loggers, KioskHealthStore? health = null, CentralMetrics? metrics = null)
+        : this(store, store, options, time, loggers, health, metrics)
     {
     }
 
+    /// <summary>A collector whose events go to <paramref name="writer"/> and everything else to <paramref name="store"/> (tests fail the writer).</summary>
     internal MqttEventCollector(
-        IIngestStore store, IOptions<MqttOptions> options, TimeProvider time, ILoggerFactory loggers, KioskHealthStore? health = null, CentralMetrics? metrics = null)
+        IIngestWriter writer, ICentralStore store, IOptions<MqttOptions> options, TimeProvider time, ILoggerFactory loggers, KioskHealthStore? health = null, CentralMetrics? metrics = null)
     {
         _health = health;
         _metrics = metrics;
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggers);
-        _store = store;
+        _writer = writer;
+        _statuses = store;
+        _quarantine = store;
+        _summaries = store;
         _time = time;
         _logger = loggers.CreateLogger<MqttEventCollector>();
         var clientId = string.IsNullOrEmpty(options.Value.ClientId) ? "gatekiosk-central" : options.Value.ClientId;
@@ -96,24 +106,28 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
         }
     }
 
+    /// <summary>Handles one message and waits for the store (see <see cref="IngestAsync"/>); for tests and tools.</summary>
+    public IngestResult Ingest(string topic, ReadOnlySequence<byte> payload) => IngestAsync(topic, payload).GetAwaiter().GetResult();
+
     /// <summary>
     /// Handles one message: stores the events or status it carries, passes on a command result, or quarantines it. Never
-    /// throws for anything in the message; <see cref="IngestOutcome.StoreFailed"/> means it must not be acknowledged.
+    /// throws for anything in the message; <see cref="IngestOutcome.StoreFailed"/> means it must not be acknowledged. The
+    /// task completes once the store has committed what the message carries.
     /// </summary>
-    public IngestResult Ingest(string topic, ReadOnlySequence<byte> payload)
+    public async Task<IngestResult> IngestAsync(string topic, ReadOnlySequence<byte> payload, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(topic);
         try
         {
             if (!Topics.TryParseKioskTopic(topic, out var site, out var kiosk, out var leaf))
             {
-                return Reject(topic, null, null, "not a kiosk topic", payload);
+                return await RejectAsync(topic, null, null, "not a kiosk topic", payload, cancellationToken);
             }
 
             var limit = leaf == "events" ? ContractLimits.MaxMessageBytes : ContractLimits.MaxControlBytes;
             if (payload.Length > limit)
             {
-                return Reject(topic, site, kiosk, $"larger than {limit} bytes", payload);
+                return await RejectAsync(topic, site, kiosk, $"larger than {limit} bytes", payload, cancellationToken);
             }
 
             var bytes = payload.ToArray();
@@ -129,15 +143,15 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
 
             if (!Utf8.IsValid(bytes))
             {
-                return Reject(topic, site, kiosk, "not UTF-8", payload);
+                return await RejectAsync(topic, site, kiosk, "not UTF-8", payload, cancellationToken);
             }
 
             return leaf switch
             {
-                "events" => IngestEvents(topic, site, kiosk, bytes),
-                "status" => IngestStatus(topic, site, kiosk, bytes),
-                "telemetry" => IngestTelemetry(topic, site, kiosk, bytes),
-                _ => IngestCommandResult(topic, site, kiosk, bytes),
+                "events" => await IngestEventsAsync(topic, site, kiosk, bytes, cancellationToken),
+                "status" => await IngestStatusAsync(topic, site, kiosk, bytes, cancellationToken),
+                "telemetry" => await IngestTelemetryAsync(topic, site, kiosk, bytes, cancellationToken),
+                _ => await IngestCommandResultAsync(topic, site, kiosk, bytes, cancellationToken),
             };
         }
 #pragma warning disable CA1031 // Every fault left here is the store's (the message was validated): not acknowledged, redelivered.
@@ -161,10 +175,24 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
         base.Dispose();
     }
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) => _link.RunAsync(SessionAsync, stoppingToken);
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var acks = AcknowledgeInOrderAsync();
+        try
+        {
+            await _link.RunAsync(SessionAsync, stoppingToken);
+        }
+        finally
+        {
+            _acks.Writer.TryComplete();
+            await acks;
+        }
+    }
 
     private async Task SessionAsync(CancellationToken sessionToken)
     {
+        // Messages of an earlier connection are not acknowledged on this one: the broker sends them again.
+        Interlocked.Increment(ref _generation);
         var subscribe = new MqttClientSubscribeOptionsBuilder()
             .WithTopicFilter(Topics.AllEvents, MqttQualityOfServiceLevel.AtLeastOnce)
             .WithTopicFilter(Topics.AllStatus, MqttQualityOfServiceLevel.AtLeastOnce)
@@ -180,29 +208,69 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
         await Task.Delay(Timeout.Infinite, sessionToken).ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
+    /// <summary>
+    /// Starts storing a message and takes the next one at once: the store's writer commits what queued up meanwhile
+    /// together. Acknowledgements go out in the order messages came, each once its commit is done
+    /// (<see cref="AcknowledgeInOrderAsync"/>). The payload is copied before this returns.
+    /// </summary>
     private Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
     {
-        var result = Ingest(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload);
-        if (!result.Acknowledge)
+        e.AutoAcknowledge = false;
+        var generation = Interlocked.Read(ref _generation);
+        var result = IngestAsync(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload);
+        if (!_acks.Writer.TryWrite(new PendingAck(result, e, generation)))
         {
-            // Not acknowledged: drop the link so the broker redelivers once the store works again.
-            e.AutoAcknowledge = false;
-            _ = _link.Client.DisconnectAsync(new MqttClientDisconnectOptions(), CancellationToken.None);
+            LogNotAcknowledged(Shorten(e.ApplicationMessage.Topic)); // stopping: the broker delivers it again
         }
 
         return Task.CompletedTask;
     }
 
     /// <summary>
+    /// Acknowledges each message once what it carries is committed, in the order received. When a store fails, the link
+    /// is dropped and nothing more of that connection is acknowledged, so the broker delivers it all again (what was
+    /// stored meanwhile comes back as duplicates, which change nothing).
+    /// </summary>
+    private async Task AcknowledgeInOrderAsync()
+    {
+        await foreach (var pending in _acks.Reader.ReadAllAsync(CancellationToken.None))
+        {
+            var result = await pending.Result;
+            if (pending.Generation != Interlocked.Read(ref _generation))
+            {
+                continue;
+            }
+
+            if (!result.Acknowledge)
+            {
+                Interlocked.Increment(ref _generation);
+                _ = _link.Client.DisconnectAsync(new MqttClientDisconnectOptions(), CancellationToken.None);
+                continue;
+            }
+
+            try
+            {
+                await pending.Message.AcknowledgeAsync(CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException or OperationCanceledException)
+            {
+                LogNotAcknowledged(Shorten(pending.Message.ApplicationMessage.Topic)); // the link dropped: delivered again
+            }
+        }
+    }
+
+    private sealed record PendingAck(Task<IngestResult> Result, MqttApplicationMessageReceivedEventArgs Message, long Generation);
+
+    /// <summary>
     /// Stores a single event, or a batch: a JSON array of consecutive events whose elements are byte-for-byte the single
     /// form (so the hash chain holds). A message with anything that is not a valid event of the topic's kiosk is rejected whole.
     /// </summary>
-    private IngestResult IngestEvents(string topic, string site, string kiosk, byte[] bytes)
+    private async Task<IngestResult> IngestEventsAsync(string topic, string site, string kiosk, byte[] bytes, CancellationToken cancellationToken)
     {
         var (slices, why) = SplitEvents(bytes);
         if (why is not null)
         {
-            return Reject(topic, site, kiosk, why, new ReadOnlySequence<byte>(bytes));
+            return await RejectAsync(topic, site, kiosk, why, new ReadOnlySequence<byte>(bytes), cancellationToken);
         }
 
         var events = new List<(EntryEvent Entry, ReadOnlyMemory<byte> Payload)>(slices.Count);
@@ -222,28 +290,28 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
 
             if (why is not null)
             {
-                return Reject(topic, site, kiosk, why, new ReadOnlySequence<byte>(bytes));
+                return await RejectAsync(topic, site, kiosk, why, new ReadOnlySequence<byte>(bytes), cancellationToken);
             }
 
             events.Add((entry!, slice));
         }
 
-        if (_store.GetLatest(site, kiosk) is { } latest)
+        if (await _summaries.GetLatestAsync(site, kiosk, cancellationToken) is { } latest)
         {
             var elapsed = Math.Max(0, (_time.GetUtcNow() - latest.ReceivedAt).TotalSeconds);
             var allowance = MinSeqJump + (long)Math.Min(elapsed * MaxEventsPerSecond, ContractLimits.MaxSeq);
             if (events[^1].Entry.Seq > latest.Seq + allowance)
             {
-                return Reject(topic, site, kiosk, "seq runs too far ahead of the kiosk's last seq", new ReadOnlySequence<byte>(bytes));
+                return await RejectAsync(topic, site, kiosk, "seq runs too far ahead of the kiosk's last seq", new ReadOnlySequence<byte>(bytes), cancellationToken);
             }
         }
 
         var started = _time.GetTimestamp();
-        var stored = _store.Store(events);
+        var stored = await _writer.StoreAsync(events, cancellationToken);
         _metrics?.StoreBatch(stored.Added, _time.GetElapsedTime(started));
         foreach (var i in stored.Conflicts)
         {
-            Reject(topic, site, kiosk, "eventId already stored with other content", new ReadOnlySequence<byte>(events[i].Payload));
+            await RejectAsync(topic, site, kiosk, "eventId already stored with other content", new ReadOnlySequence<byte>(events[i].Payload), cancellationToken);
         }
 
         Interlocked.Add(ref _stored, stored.Added);
@@ -302,7 +370,7 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
         return slices.Count == 0 ? (slices, "an empty batch") : (slices, null);
     }
 
-    private IngestResult IngestStatus(string topic, string site, string kiosk, byte[] bytes)
+    private async Task<IngestResult> IngestStatusAsync(string topic, string site, string kiosk, byte[] bytes, CancellationToken cancellationToken)
     {
         var status = Deserialize(bytes, ContractsJsonContext.Default.KioskStatus, out var why);
         why ??= ContractValidation.CheckStatus(status);
@@ -313,21 +381,21 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
 
         if (why is not null)
         {
-            return Reject(topic, site, kiosk, why, new ReadOnlySequence<byte>(bytes));
+            return await RejectAsync(topic, site, kiosk, why, new ReadOnlySequence<byte>(bytes), cancellationToken);
         }
 
-        _store.SetStatus(status!);
+        await _statuses.SetStatusAsync(status!, cancellationToken);
         _health?.SetStatus(status!);
         return new IngestResult(IngestOutcome.Stored);
     }
 
-    private IngestResult IngestCommandResult(string topic, string site, string kiosk, byte[] bytes)
+    private async Task<IngestResult> IngestCommandResultAsync(string topic, string site, string kiosk, byte[] bytes, CancellationToken cancellationToken)
     {
         var result = Deserialize(bytes, ContractsJsonContext.Default.CommandResult, out var why);
         why ??= ContractValidation.CheckCommandResult(result);
         if (why is not null)
         {
-            return Reject(topic, site, kiosk, why, new ReadOnlySequence<byte>(bytes));
+            return await RejectAsync(topic, site, kiosk, why, new ReadOnlySequence<byte>(bytes), cancellationToken);
         }
 
         _health?.SetCommandResult(site, kiosk, result!);
@@ -335,7 +403,7 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
         return new IngestResult(IngestOutcome.Stored);
     }
 
-    private IngestResult IngestTelemetry(string topic, string site, string kiosk, byte[] bytes)
+    private async Task<IngestResult> IngestTelemetryAsync(string topic, string site, string kiosk, byte[] bytes, CancellationToken cancellationToken)
     {
         var telemetry = Deserialize(bytes, ContractsJsonContext.Default.KioskTelemetry, out var why);
         why ??= ContractValidation.CheckTelemetry(telemetry);
@@ -346,7 +414,7 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
 
         if (why is not null)
         {
-            return Reject(topic, site, kiosk, why, new ReadOnlySequence<byte>(bytes));
+            return await RejectAsync(topic, site, kiosk, why, new ReadOnlySequence<byte>(bytes), cancellationToken);
         }
 
         _health?.SetTelemetry(telemetry!);
@@ -375,15 +443,15 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
         }
     }
 
-    private IngestResult Reject(string topic, string? site, string? kiosk, string why, ReadOnlySequence<byte> payload)
+    private async Task<IngestResult> RejectAsync(string topic, string? site, string? kiosk, string why, ReadOnlySequence<byte> payload, CancellationToken cancellationToken)
     {
-        var prefix = payload.Length > SqliteEventStore.QuarantinePrefixBytes
-            ? payload.Slice(0, SqliteEventStore.QuarantinePrefixBytes).ToArray()
+        var prefix = payload.Length > StoreLimits.QuarantinePrefixBytes
+            ? payload.Slice(0, StoreLimits.QuarantinePrefixBytes).ToArray()
             : payload.ToArray();
         var hash = payload.Length == prefix.Length ? EventChain.Hash(prefix) : EventChain.Hash(payload.ToArray());
+        await _quarantine.QuarantineAsync(new RejectedMessage(topic, site, kiosk, why, prefix, payload.Length, hash), cancellationToken);
         Interlocked.Increment(ref _rejected);
         _metrics?.Malformed(Topics.TryParseKioskTopic(topic, out _, out _, out var leaf) ? leaf : null);
-        _store.Quarantine(topic, site, kiosk, why, prefix, payload.Length, hash);
         LogRejected(Shorten(topic), why, payload.Length, hash[..12]);
         return new IngestResult(IngestOutcome.Rejected, Reason: why);
     }
@@ -392,6 +460,9 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Quarantined a message on {Topic}: {Why} ({Size} bytes, sha256 {Hash}…)")]
     private partial void LogRejected(string topic, string why, long size, string hash);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A message from {Topic} was not acknowledged (the link dropped or central is stopping); the broker delivers it again")]
+    private partial void LogNotAcknowledged(string topic);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not store a message from {Topic}; it is not acknowledged and will be redelivered")]
     private partial void LogStoreFailed(Exception ex, string topic);

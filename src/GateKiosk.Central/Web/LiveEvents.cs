@@ -11,13 +11,14 @@ public static class LiveEvents
 {
     public const int Count = 50;
 
-    public static IReadOnlyList<EventRow> Latest(SqliteEventStore store, bool withPersonalFields)
+    public static async Task<IReadOnlyList<EventRow>> LatestAsync(IEventQueries store, bool withPersonalFields, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
+        var page = await store.GetEventsAsync(new EventQuery(Limit: Count), cancellationToken);
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
         {
-            store.WriteEvents(writer, new EventQuery(Limit: Count));
+            page.WriteTo(writer);
         }
 
         using var doc = JsonDocument.Parse(buffer.ToArray());

@@ -30,8 +30,8 @@ public sealed class IngestTests : IDisposable
         Directory.Delete(_folder, recursive: true);
     }
 
-    private MqttEventCollector Collector(IIngestStore? store = null) =>
-        new(store ?? _store, Options.Create(new MqttOptions { Host = "127.0.0.1" }), _time, NullLoggerFactory.Instance);
+    private MqttEventCollector Collector(IIngestWriter? writer = null) =>
+        new(writer ?? _store, _store, Options.Create(new MqttOptions { Host = "127.0.0.1" }), _time, NullLoggerFactory.Instance);
 
     private JournaledEvent Next(string detail = "e") =>
         _journal.Append(new EventDraft { Type = EventTypes.System, OccurredAt = _time.GetUtcNow(), TimeSource = TimeSources.Ntp, Detail = detail });
@@ -147,7 +147,7 @@ public sealed class IngestTests : IDisposable
     [Fact]
     public void Ingest_StoreFailsWithAnyException_NotAcknowledged_NothingStored()
     {
-        var faulty = new FaultyIngestStore(_store) { FailAtSeq = 2 };
+        var faulty = new FaultyIngestWriter(_store) { FailAtSeq = 2 };
         using var collector = Collector(faulty);
         Assert.Equal(IngestOutcome.Stored, collector.Ingest(EventsTopic, Bytes(Next().Payload)).Outcome);
         var second = Next();
@@ -193,7 +193,7 @@ public sealed class IngestTests : IDisposable
 }
 
 /// <summary>The real store, made to fail (not with a SqliteException) on one seq, like a disk error in the middle of a batch.</summary>
-internal sealed class FaultyIngestStore(SqliteEventStore inner) : IIngestStore
+internal sealed class FaultyIngestWriter(IIngestWriter inner) : IIngestWriter
 {
     private long _failAtSeq = -1;
     private int _failures;
@@ -208,7 +208,7 @@ internal sealed class FaultyIngestStore(SqliteEventStore inner) : IIngestStore
     /// <summary>How many times a store attempt failed.</summary>
     public int Failures => Volatile.Read(ref _failures);
 
-    public StoreResult Store(IReadOnlyList<(EntryEvent Entry, ReadOnlyMemory<byte> Payload)> events)
+    public Task<StoreResult> StoreAsync(IReadOnlyList<(EntryEvent Entry, ReadOnlyMemory<byte> Payload)> events, CancellationToken cancellationToken = default)
     {
         if (FailAtSeq is { } seq && events.Any(e => e.Entry.Seq == seq))
         {
@@ -216,13 +216,6 @@ internal sealed class FaultyIngestStore(SqliteEventStore inner) : IIngestStore
             throw new IOException("injected: the disk failed");
         }
 
-        return inner.Store(events);
+        return inner.StoreAsync(events, cancellationToken);
     }
-
-    public (long Seq, DateTimeOffset ReceivedAt)? GetLatest(string site, string kiosk) => inner.GetLatest(site, kiosk);
-
-    public void Quarantine(string topic, string? site, string? kiosk, string reason, ReadOnlySpan<byte> prefix, long size, string sha256) =>
-        inner.Quarantine(topic, site, kiosk, reason, prefix, size, sha256);
-
-    public void SetStatus(KioskStatus status) => inner.SetStatus(status);
 }

@@ -132,7 +132,7 @@ public sealed class PoisonMessageTests : IDisposable
         Skip.IfNot(Mosquitto.IsInstalled, Mosquitto.NotInstalled);
         await using var broker = await Mosquitto.StartAsync();
         using var store = new SqliteEventStore(Path.Combine(_folder, "central.db"), TimeProvider.System);
-        var faulty = new FaultyIngestStore(store) { FailAtSeq = 7 };
+        var faulty = new FaultyIngestWriter(store) { FailAtSeq = 7 };
         var options = new MqttOptions
         {
             Host = "127.0.0.1",
@@ -141,7 +141,7 @@ public sealed class PoisonMessageTests : IDisposable
             ReconnectMinDelay = TimeSpan.FromMilliseconds(100),
             ReconnectMaxDelay = TimeSpan.FromMilliseconds(300),
         };
-        using var collector = new MqttEventCollector(faulty, Options.Create(options), TimeProvider.System, NullLoggerFactory.Instance);
+        using var collector = new MqttEventCollector(faulty, store, Options.Create(options), TimeProvider.System, NullLoggerFactory.Instance);
         await collector.StartAsync(CancellationToken.None);
         await Eventually.TrueAsync(() => collector.IsConnected, TimeSpan.FromSeconds(20), "the collector connects");
 

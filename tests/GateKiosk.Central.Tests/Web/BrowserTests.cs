@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using GateKiosk.Central.Accounts;
 using GateKiosk.Central.Storage;
@@ -200,7 +199,7 @@ public sealed class BrowserTests(CentralSite site) : IClassFixture<CentralSite>
             Credential = new CredentialRef(CredentialKinds.Badge, "allowlist", "E7777"),
         });
         var entry = JsonSerializer.Deserialize(published.Payload.Span, ContractsJsonContext.Default.EntryEvent)!;
-        site.Central.Services.GetRequiredService<SqliteEventStore>().Add(entry, Encoding.UTF8.GetString(published.Payload.Span));
+        await site.Central.Services.GetRequiredService<IIngestWriter>().StoreAsync([(entry, published.Payload)]);
 
         var guard = await site.SignInAsync(CentralSite.UserOf(Roles.Guard));
         var viewer = await site.SignInAsync(CentralSite.UserOf(Roles.Viewer));

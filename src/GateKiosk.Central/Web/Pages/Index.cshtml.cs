@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace GateKiosk.Central.Web.Pages;
 
 /// <summary>The live view: kiosks and the latest entries; subjects only for roles that may see personal fields.</summary>
-public sealed class IndexModel(SqliteEventStore store) : PageModel
+public sealed class IndexModel(IKioskSummaries kiosks, IEventQueries events) : PageModel
 {
     public IReadOnlyList<KioskSummary> Kiosks { get; private set; } = [];
 
@@ -14,10 +14,10 @@ public sealed class IndexModel(SqliteEventStore store) : PageModel
 
     public bool WithPersonalFields { get; private set; }
 
-    public void OnGet()
+    public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         WithPersonalFields = User.FindFirst(ClaimTypes.Role)?.Value is { } role && Policies.PersonalEventRoles.Contains(role);
-        Kiosks = store.GetKiosks();
-        Events = LiveEvents.Latest(store, WithPersonalFields);
+        Kiosks = await kiosks.GetKiosksAsync(cancellationToken);
+        Events = await LiveEvents.LatestAsync(events, WithPersonalFields, cancellationToken);
     }
 }

@@ -1,0 +1,203 @@
+using GateKiosk.Contracts;
+using GateKiosk.Core.Journaling;
+using Microsoft.Data.Sqlite;
+
+namespace GateKiosk.Central.Storage;
+
+/// <summary>
+/// Stores a batch of events on the writer's transaction: each once by <c>eventId</c>, checked against its neighbours in
+/// the kiosk's hash chain, and counted in the kiosk's summary in the same transaction.
+/// </summary>
+internal static class SqliteEventWrites
+{
+    /// <summary>Stores <paramref name="events"/>; <paramref name="beforeInsert"/> runs before each (tests fail a batch in its middle there).</summary>
+    public static StoreResult Store(
+        SqliteConnection connection, SqliteTransaction tx, IReadOnlyList<(EntryEvent Entry, byte[] Payload)> events, long received, Action<EntryEvent>? beforeInsert)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = """
+            INSERT OR IGNORE INTO events(event_id, site_id, kiosk_id, seq, occurred_at, received_at, type, decision, reason, subject, payload, hash, prev_hash, lost_from)
+            VALUES ($id, $site, $kiosk, $seq, $at, $received, $type, $decision, $reason, $subject, $payload, $hash, $prev, $lost)
+            """;
+        string[] names = ["$id", "$site", "$kiosk", "$seq", "$at", "$received", "$type", "$decision", "$reason", "$subject", "$payload", "$hash", "$prev", "$lost"];
+        var p = names.Select(n => cmd.Parameters.Add(n, n == "$payload" ? SqliteType.Blob : SqliteType.Text)).ToArray();
+        var added = 0;
+        var duplicates = 0;
+        var conflicts = new List<int>();
+        for (var i = 0; i < events.Count; i++)
+        {
+            var (entry, bytes) = events[i];
+            beforeInsert?.Invoke(entry);
+            p[0].Value = entry.EventId.ToString();
+            p[1].Value = entry.SiteId;
+            p[2].Value = entry.KioskId;
+            p[3].Value = entry.Seq;
+            p[4].Value = entry.OccurredAt.ToUnixTimeMilliseconds();
+            p[5].Value = received;
+            p[6].Value = entry.Type;
+            p[7].Value = (object?)entry.Decision ?? DBNull.Value;
+            p[8].Value = (object?)entry.Reason ?? DBNull.Value;
+            p[9].Value = (object?)entry.Credential?.SubjectId ?? DBNull.Value;
+            p[10].Value = bytes;
+            var hash = EventChain.Hash(bytes);
+            p[11].Value = hash;
+            p[12].Value = entry.PrevHash;
+            var lostFrom = DeclaredLossFrom(entry);
+            p[13].Value = (object?)lostFrom ?? DBNull.Value;
+            if (cmd.ExecuteNonQuery() == 1)
+            {
+                added++;
+                var newSeq = CheckChain(connection, tx, entry, hash, lostFrom, received);
+                CountEvent(connection, tx, entry, newSeq, lostFrom is not null, received);
+            }
+            else if (SamePayload(connection, tx, entry.EventId, bytes))
+            {
+                duplicates++;
+            }
+            else
+            {
+                // The same eventId with other content: an edit or a forgery. The first one stays; this one is a break.
+                conflicts.Add(i);
+                RecordBreak(connection, tx, entry, entry.Seq, ChainBreakKinds.EventIdReused, received);
+            }
+        }
+
+        return new StoreResult(added, duplicates, conflicts);
+    }
+
+    /// <summary>
+    /// The first seq of the loss <paramref name="entry"/> declares, when the declaration is well formed: a range of at least
+    /// one seq ending just below the event. Anything else is not honoured, so the chain checks see the event as it is.
+    /// </summary>
+    private static long? DeclaredLossFrom(EntryEvent entry) =>
+        entry.LostSeqs is { } lost && lost.From >= 1 && lost.From <= lost.To && lost.To == entry.Seq - 1 ? lost.From : null;
+
+    private static bool SamePayload(SqliteConnection connection, SqliteTransaction tx, Guid eventId, byte[] payload)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "SELECT payload FROM events WHERE event_id = $id";
+        cmd.Parameters.AddWithValue("$id", eventId.ToString());
+        using var reader = cmd.ExecuteReader();
+        return reader.Read() && reader.GetFieldValue<byte[]>(0).AsSpan().SequenceEqual(payload);
+    }
+
+    /// <summary>Counts a newly stored event in its kiosk's summary; <paramref name="newSeq"/> when no other event holds its seq.</summary>
+    private static void CountEvent(SqliteConnection connection, SqliteTransaction tx, EntryEvent entry, bool newSeq, bool declaresLoss, long received)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.Transaction = tx;
+        // SET expressions read the row as it was before the update.
+        cmd.CommandText = """
+            INSERT INTO kiosk_summaries(site_id, kiosk_id, events, seqs, last_seq, last_seq_received_at, last_event_at, chain_breaks, declares_loss)
+            VALUES ($site, $kiosk, 1, $newSeq, $seq, $received, $at, 0, $declares)
+            ON CONFLICT(site_id, kiosk_id) DO UPDATE SET
+                events = events + 1,
+                seqs = seqs + excluded.seqs,
+                last_seq_received_at = CASE WHEN excluded.last_seq >= last_seq THEN excluded.last_seq_received_at ELSE last_seq_received_at END,
+                last_seq = MAX(last_seq, excluded.last_seq),
+                last_event_at = MAX(COALESCE(last_event_at, excluded.last_event_at), excluded.last_event_at),
+                declares_loss = MAX(declares_loss, excluded.declares_loss)
+            """;
+        cmd.Parameters.AddWithValue("$site", entry.SiteId);
+        cmd.Parameters.AddWithValue("$kiosk", entry.KioskId);
+        cmd.Parameters.AddWithValue("$newSeq", newSeq ? 1 : 0);
+        cmd.Parameters.AddWithValue("$seq", entry.Seq);
+        cmd.Parameters.AddWithValue("$received", received);
+        cmd.Parameters.AddWithValue("$at", entry.OccurredAt.ToUnixTimeMilliseconds());
+        cmd.Parameters.AddWithValue("$declares", declaresLoss ? 1 : 0);
+        cmd.ExecuteNonQuery();
+    }
+
+    /// <summary>
+    /// Checks a newly stored event against its neighbours: its predecessor's hash must be its <c>prevHash</c>, its
+    /// successors' <c>prevHash</c> must be its hash, and no other event may carry its <c>seq</c>. Breaks are recorded.
+    /// The predecessor is the event before it, or, for an event that declares seqs lost, the event before the lost range;
+    /// such an event is in turn the successor of that earlier event, not of the one just below it. True when no other
+    /// event holds the seq.
+    /// </summary>
+    private static bool CheckChain(SqliteConnection connection, SqliteTransaction tx, EntryEvent entry, string hash, long? lostFrom, long detectedAt)
+    {
+        var prevSeq = (lostFrom ?? entry.Seq) - 1;
+        using var cmd = connection.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = """
+            SELECT
+              (SELECT hash FROM events WHERE site_id = $site AND kiosk_id = $kiosk AND seq = $prevSeq LIMIT 1),
+              (SELECT prev_hash FROM events WHERE site_id = $site AND kiosk_id = $kiosk AND seq = $seq + 1 AND lost_from IS NULL LIMIT 1),
+              (SELECT COUNT(*) FROM events WHERE site_id = $site AND kiosk_id = $kiosk AND seq = $seq)
+            """;
+        cmd.Parameters.AddWithValue("$site", entry.SiteId);
+        cmd.Parameters.AddWithValue("$kiosk", entry.KioskId);
+        cmd.Parameters.AddWithValue("$seq", entry.Seq);
+        cmd.Parameters.AddWithValue("$prevSeq", prevSeq);
+        string? before;
+        string? after;
+        long sameSeq;
+        using (var reader = cmd.ExecuteReader())
+        {
+            reader.Read();
+            before = reader.IsDBNull(0) ? null : reader.GetString(0);
+            after = reader.IsDBNull(1) ? null : reader.GetString(1);
+            sameSeq = reader.GetInt64(2);
+        }
+
+        if (prevSeq == 0 && entry.PrevHash != EventChain.Genesis)
+        {
+            RecordBreak(connection, tx, entry, entry.Seq, ChainBreakKinds.PrevHashMismatch, detectedAt);
+        }
+
+        if (before is not null && before != entry.PrevHash)
+        {
+            RecordBreak(connection, tx, entry, entry.Seq, ChainBreakKinds.PrevHashMismatch, detectedAt);
+        }
+
+        if (after is not null && after != hash)
+        {
+            RecordBreak(connection, tx, entry, entry.Seq + 1, ChainBreakKinds.PrevHashMismatch, detectedAt);
+        }
+
+        // Events already stored that declare a loss starting just above this event chain to it.
+        cmd.CommandText = "SELECT seq, prev_hash FROM events WHERE site_id = $site AND kiosk_id = $kiosk AND lost_from = $seq + 1";
+        var resumed = new List<(long Seq, string PrevHash)>();
+        using (var reader = cmd.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                resumed.Add((reader.GetInt64(0), reader.GetString(1)));
+            }
+        }
+
+        foreach (var (seq, _) in resumed.Where(r => r.PrevHash != hash))
+        {
+            RecordBreak(connection, tx, entry, seq, ChainBreakKinds.PrevHashMismatch, detectedAt);
+        }
+
+        if (sameSeq > 1)
+        {
+            RecordBreak(connection, tx, entry, entry.Seq, ChainBreakKinds.DuplicateSeq, detectedAt);
+        }
+
+        return sameSeq == 1;
+    }
+
+    /// <summary>Records a break once, and counts it in the kiosk's summary when it is new.</summary>
+    private static void RecordBreak(SqliteConnection connection, SqliteTransaction tx, EntryEvent entry, long seq, string kind, long detectedAt)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = """
+            INSERT OR IGNORE INTO chain_breaks(site_id, kiosk_id, seq, kind, detected_at) VALUES ($site, $kiosk, $seq, $kind, $at);
+            INSERT INTO kiosk_summaries(site_id, kiosk_id, events, seqs, last_seq, last_seq_received_at, last_event_at, chain_breaks, declares_loss)
+            SELECT $site, $kiosk, 0, 0, 0, 0, NULL, 1, 0 WHERE changes() = 1
+            ON CONFLICT(site_id, kiosk_id) DO UPDATE SET chain_breaks = chain_breaks + 1;
+            """;
+        cmd.Parameters.AddWithValue("$site", entry.SiteId);
+        cmd.Parameters.AddWithValue("$kiosk", entry.KioskId);
+        cmd.Parameters.AddWithValue("$seq", seq);
+        cmd.Parameters.AddWithValue("$kind", kind);
+        cmd.Parameters.AddWithValue("$at", detectedAt);
+        cmd.ExecuteNonQuery();
+    }
+}

@@ -1,0 +1,127 @@
+using GateKiosk.Contracts;
+
+namespace GateKiosk.Central.Storage;
+
+// Central's store, by role. Each backend (SQLite embedded, PostgreSQL for a province) implements all of them and passes
+// the same contract tests (EventStoreContractTests). Writes go through IIngestWriter, IKioskStatusWriter, IQuarantine
+// and IChainReports.MarkUnrecoverableAsync; a task that completes means the write is committed, a task that faults means
+// nothing of it is stored. Reads never wait on writes in progress and see committed data only.
+
+/// <summary>Stores kiosks' events in batches.</summary>
+public interface IIngestWriter
+{
+    /// <summary>
+    /// Stores events with their exact payload bytes, all or none. An <c>eventId</c> already stored with the same bytes is
+    /// a duplicate (a resend) and changes nothing; with other bytes it is a conflict, recorded as a chain break
+    /// (<see cref="ChainBreakKinds.EventIdReused"/>) and not stored. The per-kiosk summary is updated in the same commit.
+    /// The task completes once the batch is committed (only then may the messages be acknowledged); any fault means
+    /// nothing of the batch is stored.
+    /// </summary>
+    Task<StoreResult> StoreAsync(IReadOnlyList<(EntryEvent Entry, ReadOnlyMemory<byte> Payload)> events, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Records the retained statuses kiosks publish.</summary>
+public interface IKioskStatusWriter
+{
+    /// <summary>Records <paramref name="status"/> as the kiosk's latest; a status without a version keeps the known one.</summary>
+    Task SetStatusAsync(KioskStatus status, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Messages central rejected: kept aside (bounded) and counted per kiosk.</summary>
+public interface IQuarantine
+{
+    /// <summary>
+    /// Keeps <paramref name="message"/> aside (its prefix only), counts it against its kiosk when the topic names one
+    /// (beyond <see cref="StoreLimits.RejectedMaxKiosks"/> kiosks, under an empty site and kiosk), and drops the oldest
+    /// quarantined messages beyond <see cref="StoreLimits.QuarantineMaxRows"/> or <see cref="StoreLimits.QuarantineMaxBytes"/>.
+    /// </summary>
+    Task QuarantineAsync(RejectedMessage message, CancellationToken cancellationToken = default);
+
+    /// <summary>The quarantined messages, newest first, at most <paramref name="max"/>.</summary>
+    Task<IReadOnlyList<QuarantinedMessage>> GetQuarantineAsync(int max = 100, CancellationToken cancellationToken = default);
+
+    /// <summary>Messages rejected since the store was created (all kiosks, and those no kiosk could be named for).</summary>
+    Task<long> GetRejectedTotalAsync(CancellationToken cancellationToken = default);
+}
+
+/// <summary>The events themselves, for <c>GET /api/events</c>.</summary>
+public interface IEventQueries
+{
+    /// <summary>One page of events matching <paramref name="query"/>, newest stored first, at most <see cref="EventQuery.Limit"/>.</summary>
+    Task<EventPage> GetEventsAsync(EventQuery query, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Per-kiosk summaries, kept up to date as events arrive (never recounted from the events).</summary>
+public interface IKioskSummaries
+{
+    /// <summary>Every kiosk heard of (by event, status or rejected message), with its status and what central holds of it.</summary>
+    Task<IReadOnlyList<KioskSummary>> GetKiosksAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>The highest seq central holds of a kiosk and when it was received; null when none.</summary>
+    Task<KioskLatest?> GetLatestAsync(string site, string kiosk, CancellationToken cancellationToken = default);
+}
+
+/// <summary>What central knows of each kiosk's sequence and hash chain.</summary>
+public interface IChainReports
+{
+    /// <summary>
+    /// Missing seq ranges of one kiosk (below its highest seq) that may still arrive, oldest first, at most
+    /// <paramref name="max"/>, starting above <paramref name="afterSeq"/>; declared lost and unrecoverable ranges are not gaps.
+    /// </summary>
+    Task<IReadOnlyList<SeqRange>> GetGapsAsync(string site, string kiosk, int max = 100, long afterSeq = 0, CancellationToken cancellationToken = default);
+
+    /// <summary>Breaks of one kiosk's hash chain above <paramref name="afterSeq"/>, by seq then kind, at most <paramref name="max"/>.</summary>
+    Task<IReadOnlyList<ChainBreak>> GetChainBreaksAsync(string site, string kiosk, int max = int.MaxValue, long afterSeq = 0, CancellationToken cancellationToken = default);
+
+    /// <summary>Seq ranges central does not hold that the kiosk declared lost, oldest first; never asked for again.</summary>
+    Task<IReadOnlyList<SeqRange>> GetDeclaredLostAsync(string site, string kiosk, int max = 100, long afterSeq = 0, CancellationToken cancellationToken = default);
+
+    /// <summary>Missing ranges marked unrecoverable that are still missing, oldest first; a range that arrives after all leaves this list.</summary>
+    Task<IReadOnlyList<SeqRange>> GetUnrecoverableAsync(string site, string kiosk, int max = 100, long afterSeq = 0, CancellationToken cancellationToken = default);
+
+    /// <summary>Marks a missing range as one the kiosk cannot send: reported apart and no longer asked for.</summary>
+    Task MarkUnrecoverableAsync(string site, string kiosk, SeqRange range, CancellationToken cancellationToken = default);
+}
+
+/// <summary>The whole store: what central's host registers, and what each backend's contract tests open.</summary>
+public interface ICentralStore : IIngestWriter, IKioskStatusWriter, IQuarantine, IEventQueries, IKioskSummaries, IChainReports, IDisposable
+{
+}
+
+/// <summary>The paged chain report, built the same way over any backend's <see cref="IChainReports"/>.</summary>
+public static class ChainReports
+{
+    /// <summary>
+    /// One page of what central knows of a kiosk's sequence: gaps, breaks, declared and unrecoverable ranges whose first
+    /// seq is above <paramref name="afterSeq"/> and at most the page's end. The page ends where one of the lists reaches
+    /// <paramref name="limit"/> items, so no list is cut in the middle of the seqs the page covers; <c>NextCursor</c> is
+    /// that end, or null on the last page.
+    /// </summary>
+    public static async Task<ChainPage> GetChainPageAsync(this IChainReports store, string site, string kiosk, int limit, long afterSeq = 0, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var gaps = await store.GetGapsAsync(site, kiosk, limit + 1, afterSeq, cancellationToken).ConfigureAwait(false);
+        var breaks = await store.GetChainBreaksAsync(site, kiosk, limit + 1, afterSeq, cancellationToken).ConfigureAwait(false);
+        var declared = await store.GetDeclaredLostAsync(site, kiosk, limit + 1, afterSeq, cancellationToken).ConfigureAwait(false);
+        var unrecoverable = await store.GetUnrecoverableAsync(site, kiosk, limit + 1, afterSeq, cancellationToken).ConfigureAwait(false);
+        var end = long.MaxValue;
+        foreach (var keys in new[] { gaps.Select(r => r.From).ToList(), breaks.Select(b => b.Seq).ToList(), declared.Select(r => r.From).ToList(), unrecoverable.Select(r => r.From).ToList() })
+        {
+            if (keys.Count > limit)
+            {
+                // Breaks share a seq (one per kind): end before the seq that would overflow the page, unless that empties it.
+                var last = keys[limit - 1] == keys[limit] && keys[0] != keys[limit] ? keys[limit] - 1 : keys[limit - 1];
+                end = Math.Min(end, last);
+            }
+        }
+
+        var more = gaps.Any(r => r.From > end) || breaks.Any(b => b.Seq > end) || declared.Any(r => r.From > end) || unrecoverable.Any(r => r.From > end);
+        return new ChainPage(
+            [.. gaps.Where(r => r.From <= end)],
+            [.. breaks.Where(b => b.Seq <= end)],
+            [.. declared.Where(r => r.From <= end)],
+            [.. unrecoverable.Where(r => r.From <= end)],
+            more ? end : null);
+    }
+}
