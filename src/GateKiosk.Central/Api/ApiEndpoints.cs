@@ -62,10 +62,10 @@ public static class ApiEndpoints
         return app;
     }
 
-    /// <summary>503 with which part is down when the collector is not connected or the store does not take a write.</summary>
+    /// <summary>503 with which part is down when the collector is not connected and subscribed, or the store does not take a write.</summary>
     private static async Task<IResult> GetHealthAsync(MqttEventCollector collector, KioskHealthStore health)
     {
-        var connected = collector.IsConnected;
+        var connected = collector.IsSubscribed;
         var writable = await health.ProbeWritableAsync(TimeSpan.FromSeconds(3));
         var ok = connected && writable;
         return Results.Json(

@@ -40,6 +40,7 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
     private readonly MqttLink _link;
     private readonly Channel<PendingAck> _acks = Channel.CreateUnbounded<PendingAck>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private long _generation;
+    private long _subscribedGeneration = -1;
     private readonly KioskHealthStore? _health;
     private readonly CentralMetrics? _metrics;
     private long _stored;
@@ -69,6 +70,13 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
         var clientId = string.IsNullOrEmpty(options.Value.ClientId) ? "gatekiosk-central" : options.Value.ClientId;
         _link = new MqttLink(options.Value, clientId, will: null, loggers.CreateLogger<MqttLink>(), time);
         _link.Client.ApplicationMessageReceivedAsync += OnMessageAsync;
+        _link.Client.ConnectingAsync += _ =>
+        {
+            // A new connection: messages of the one before are not acknowledged on it (the broker sends them again).
+            // Counted before the broker can deliver anything, as it sends a persistent session's queue right after CONNACK.
+            Interlocked.Increment(ref _generation);
+            return Task.CompletedTask;
+        };
     }
 
     /// <summary>A kiosk answered a command (a valid result on its <c>cmd/result</c> topic).</summary>
@@ -79,6 +87,9 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
         (Interlocked.Read(ref _stored), Interlocked.Read(ref _duplicates), Interlocked.Read(ref _rejected));
 
     public bool IsConnected => _link.IsConnected;
+
+    /// <summary>Connected and subscribed to every kiosk's topics on this connection: what kiosks publish from now on reaches central.</summary>
+    public bool IsSubscribed => _link.IsConnected && Interlocked.Read(ref _subscribedGeneration) == Interlocked.Read(ref _generation);
 
     /// <summary>Sends a command to one kiosk (QoS 1); false when the broker is not reachable now.</summary>
     public async Task<bool> PublishCommandAsync(string site, string kiosk, KioskCommand command, CancellationToken cancellationToken)
@@ -191,8 +202,7 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
 
     private async Task SessionAsync(CancellationToken sessionToken)
     {
-        // Messages of an earlier connection are not acknowledged on this one: the broker sends them again.
-        Interlocked.Increment(ref _generation);
+        var generation = Interlocked.Read(ref _generation);
         var subscribe = new MqttClientSubscribeOptionsBuilder()
             .WithTopicFilter(Topics.AllEvents, MqttQualityOfServiceLevel.AtLeastOnce)
             .WithTopicFilter(Topics.AllStatus, MqttQualityOfServiceLevel.AtLeastOnce)
@@ -204,6 +214,8 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
             timeout.CancelAfter(TimeSpan.FromSeconds(10));
             await _link.Client.SubscribeAsync(subscribe, timeout.Token);
         }
+
+        Interlocked.Exchange(ref _subscribedGeneration, generation);
 
         await Task.Delay(Timeout.Infinite, sessionToken).ContinueWith(_ => { }, TaskScheduler.Default);
     }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using GateKiosk.Central.Accounts;
+using GateKiosk.Central.Collecting;
 using GateKiosk.Central.Passes;
 using GateKiosk.Core.Credentials.Signed;
 using GateKiosk.Core.Scanning;
@@ -88,6 +89,18 @@ internal static class DemoRunner
         });
         await central.StartAsync(runFor.Token);
         var url = central.Urls.First();
+
+        // The kiosks start once central listens to their topics: on a broker central never used, nobody would get their first events.
+        var collector = central.Services.GetRequiredService<MqttEventCollector>();
+        using (var subscribeWait = CancellationTokenSource.CreateLinkedTokenSource(runFor.Token))
+        {
+            subscribeWait.CancelAfter(TimeSpan.FromSeconds(15));
+            while (!collector.IsSubscribed && !subscribeWait.IsCancellationRequested)
+            {
+                await Task.Delay(20, CancellationToken.None);
+            }
+        }
+
         var (adminPassword, adminToken) = PrepareDemoAdmin(central.Services.GetRequiredService<AccountService>());
 
         string[] kioskIds = ["main-gate", "factory-door"];

@@ -48,6 +48,7 @@ public sealed class BrokerOutageTests(ITestOutputHelper output) : IAsyncLifetime
         };
 
         await using var central = await RunningCentral.StartAsync(Path.Combine(_folder, "central"), mqtt);
+        await central.WaitSubscribedAsync();
 
         var reader = new SimulatedScanSource("gate-1", TimeProvider.System);
         using var kiosk = GateKiosk.Program.BuildKioskHost([], b =>

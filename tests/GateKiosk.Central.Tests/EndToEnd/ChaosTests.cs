@@ -57,6 +57,7 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
             // central's gap check asks the kiosk to resend them. Checked every 2 s here instead of every minute.
             ["Central:ResendCheckInterval"] = "00:00:02",
         });
+        await central.WaitSubscribedAsync();
 
         var fifo = Path.Combine(_folder, "scans.fifo");
         using (var mkfifo = Process.Start("mkfifo", [fifo]))

@@ -44,7 +44,7 @@ public sealed class CollectorBatchingTests : IDisposable
         var options = new MqttOptions { Host = "127.0.0.1", Port = broker.Port, ClientId = "central-under-test" };
         using var collector = new MqttEventCollector(store, Options.Create(options), TimeProvider.System, NullLoggerFactory.Instance);
         await collector.StartAsync(CancellationToken.None);
-        await Eventually.TrueAsync(() => collector.IsConnected, Patience, "the collector connects");
+        await Eventually.TrueAsync(() => collector.IsSubscribed, Patience, "the collector subscribes");
 
         var journal = new FakeEntryJournal();
         var events = Enumerable.Range(0, 6).Select(i => journal.Append(new EventDraft { Type = EventTypes.System, OccurredAt = DateTimeOffset.UtcNow, TimeSource = TimeSources.Ntp, Detail = $"e{i}" })).ToList();

@@ -58,6 +58,7 @@ public sealed class PoisonMessageTests : IDisposable
         await using var broker = await Mosquitto.StartAsync();
         var centralData = Path.Combine(_folder, "central");
         var central = await RunningCentral.StartAsync(centralData, CentralSettings(broker.Port));
+        await central.WaitSubscribedAsync();
         using var kiosk = GateKiosk.Program.BuildKioskHost([], b =>
         {
             b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -143,7 +144,7 @@ public sealed class PoisonMessageTests : IDisposable
         };
         using var collector = new MqttEventCollector(faulty, store, Options.Create(options), TimeProvider.System, NullLoggerFactory.Instance);
         await collector.StartAsync(CancellationToken.None);
-        await Eventually.TrueAsync(() => collector.IsConnected, TimeSpan.FromSeconds(20), "the collector connects");
+        await Eventually.TrueAsync(() => collector.IsSubscribed, TimeSpan.FromSeconds(20), "the collector subscribes");
 
         var journal = new FakeEntryJournal();
         var events = Enumerable.Range(0, 20).Select(i => journal.Append(new EventDraft { Type = EventTypes.System, OccurredAt = DateTimeOffset.UtcNow, TimeSource = TimeSources.Ntp, Detail = $"e{i}" })).ToList();

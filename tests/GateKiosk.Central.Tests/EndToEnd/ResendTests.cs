@@ -47,6 +47,7 @@ public sealed class ResendTests : IDisposable
             ["Mqtt:Port"] = port,
             ["Logging:LogLevel:Default"] = "Error",
         });
+        await central.WaitSubscribedAsync();
         using var kiosk = GateKiosk.Program.BuildKioskHost([], b =>
         {
             b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>

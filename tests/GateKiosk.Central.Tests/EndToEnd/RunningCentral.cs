@@ -4,6 +4,7 @@ using GateKiosk.Central.Storage;
 using GateKiosk.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace GateKiosk.Central.Tests.EndToEnd;
 
@@ -49,6 +50,10 @@ internal sealed class RunningCentral : IAsyncDisposable
     }
 
     public Task StopAsync() => App.StopAsync();
+
+    /// <summary>Waits until the collector has subscribed: on a broker central never used, what kiosks publish before that reaches nobody.</summary>
+    public Task WaitSubscribedAsync() =>
+        Eventually.TrueAsync(() => Services.GetRequiredService<GateKiosk.Central.Collecting.MqttEventCollector>().IsSubscribed, TimeSpan.FromSeconds(30), "central subscribes to the kiosks' topics");
 
     /// <summary><c>GET /api/kiosks</c> as it came (null for a JSON null).</summary>
     public Task<List<KioskSummary>?> KiosksAsync() => Http.GetFromJsonAsync<List<KioskSummary>>("/api/kiosks", JsonSerializerOptions.Web);

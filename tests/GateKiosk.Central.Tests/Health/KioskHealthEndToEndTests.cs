@@ -107,7 +107,7 @@ public sealed class KioskHealthEndToEndTests : IDisposable
         // A client on the kiosk's telemetry topic that sends nothing valid, before and while the kiosk runs.
         using var hostile = new MqttClientFactory().CreateMqttClient();
         await hostile.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.Port).WithClientId("hostile").Build());
-        await Eventually.TrueAsync(() => central.Services.GetRequiredService<GateKiosk.Central.Collecting.MqttEventCollector>().IsConnected, TimeSpan.FromSeconds(20), "central connected");
+        await Eventually.TrueAsync(() => central.Services.GetRequiredService<GateKiosk.Central.Collecting.MqttEventCollector>().IsSubscribed, TimeSpan.FromSeconds(20), "central subscribed");
         var malformed = HealthSamples.MalformedTelemetry("site-1", "gate-1", DateTimeOffset.UtcNow).ToList();
         foreach (var (_, payload) in malformed)
         {
