@@ -55,10 +55,22 @@ public static class CentralApp
                 Path.Combine(central.DataDirectory, "central.db"), sp.GetRequiredService<TimeProvider>(), central.TelemetryInterval, sp.GetService<ILogger<KioskHealthStore>>());
         });
         services.AddSingleton<CentralMetrics>();
-        services.AddSingleton<MqttEventCollector>();
-        services.AddHostedService(sp => sp.GetRequiredService<MqttEventCollector>());
+        services.AddSingleton(sp => new MqttEventCollector(
+            sp.GetRequiredService<ICentralStore>(),
+            sp.GetRequiredService<IOptions<MqttOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetRequiredService<KioskHealthStore>(),
+            sp.GetRequiredService<CentralMetrics>())
+        {
+            SharedGroup = sp.GetRequiredService<IOptions<CentralOptions>>().Value.CollectorGroup,
+        });
         services.AddSingleton<ChainRepairService>();
-        services.AddHostedService(sp => sp.GetRequiredService<ChainRepairService>());
+        if (builder.Configuration.GetValue($"{CentralOptions.SectionName}:{nameof(CentralOptions.Collect)}", true))
+        {
+            services.AddHostedService(sp => sp.GetRequiredService<MqttEventCollector>());
+            services.AddHostedService(sp => sp.GetRequiredService<ChainRepairService>());
+        }
         services.AddCentralApiAccess();
         services.AddCentralWeb();
 

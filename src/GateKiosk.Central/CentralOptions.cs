@@ -49,6 +49,19 @@ public sealed class CentralOptions
     /// <summary>How often kiosks publish telemetry (their <c>Mqtt:TelemetryInterval</c>); three intervals without any make a kiosk stale.</summary>
     public TimeSpan TelemetryInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Whether this process subscribes to the kiosks' topics, stores what they send and asks kiosks for what is missing.
+    /// False for a process that serves the API and the pages alone (<c>serve --no-collect</c>) beside collecting ones.
+    /// </summary>
+    public bool Collect { get; set; } = true;
+
+    /// <summary>
+    /// The MQTT shared subscription group for kiosk events (<c>$share/GROUP/…</c>): the central processes of one group
+    /// share the event stream, each message going to one of them. Empty: this process receives every event. Needs the
+    /// PostgreSQL store, which every process of the group uses, and a distinct <c>Mqtt:ClientId</c> per process.
+    /// </summary>
+    public string? CollectorGroup { get; set; }
+
     /// <summary>Sign-in attempts answered per minute from one address; more get 429 (each attempt costs a password hash).</summary>
     public int SignInAttemptsPerMinute { get; set; } = 20;
 }
@@ -72,6 +85,18 @@ public sealed class CentralOptionsValidator : IValidateOptions<CentralOptions>
         else if (options.UsesPostgres)
         {
             errors.AddRange(ConnectionStringErrors(options.ConnectionString));
+        }
+
+        if (!string.IsNullOrEmpty(options.CollectorGroup))
+        {
+            if (options.CollectorGroup.Length > 64 || !options.CollectorGroup.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            {
+                errors.Add($"Central:CollectorGroup must be 1–64 letters, digits, '-' or '_' (got '{options.CollectorGroup}').");
+            }
+            else if (!options.UsesPostgres)
+            {
+                errors.Add("Central:CollectorGroup needs Central:Store=Postgres: the processes of a group share one store, and a SQLite store belongs to one process.");
+            }
         }
 
         var urls = CentralOptions.SplitList(options.Urls);

@@ -13,6 +13,7 @@ internal static class Program
           demo    everything on this machine: an in-process broker, central with SQLite, two simulated kiosks
                   and the pages on loopback with a demo admin (Demo:DataDirectory, Demo:HttpPort, Demo:ScanInterval, Demo:Duration)
           serve   the central service: collect events from the broker, store them, serve the API and the managers' pages
+                  (serve --no-collect: the API and the pages alone, beside processes that collect; see Central:CollectorGroup)
           pass    issuer keys, the kiosks' trust list, and signed passes as text + QR (pass --help)
           user    central's users, roles and personal API tokens (user --help)
 
@@ -32,7 +33,7 @@ internal static class Program
         switch (args[0])
         {
             case "serve":
-                return await HostRunner.RunAsync(CentralApp.Build(rest), Console.Error);
+                return await HostRunner.RunAsync(CentralApp.Build(ServeArguments(rest)), Console.Error);
             case "demo":
                 using (var stop = new CancellationTokenSource())
                 {
@@ -73,4 +74,8 @@ internal static class Program
                 return 2;
         }
     }
+
+    /// <summary>The serve command's arguments as configuration: <c>--no-collect</c> is <c>--Central:Collect=false</c>.</summary>
+    internal static string[] ServeArguments(string[] args) =>
+        [.. args.Select(a => a == "--no-collect" ? $"--{CentralOptions.SectionName}:{nameof(CentralOptions.Collect)}=false" : a)];
 }

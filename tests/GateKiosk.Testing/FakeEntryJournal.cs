@@ -8,7 +8,7 @@ namespace GateKiosk.Testing;
 /// An in-memory journal with the real sealing and hash chain, and its single-use pass ledger (a pass is used up with its
 /// entry, as in the real journal); can be told to fail like a full disk.
 /// </summary>
-public sealed class FakeEntryJournal : IEntryJournal, IPassUseLedger
+public sealed class FakeEntryJournal(string siteId = "site-1", string kioskId = "kiosk-1") : IEntryJournal, IPassUseLedger
 {
     private readonly HashSet<string> _usedPasses = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
@@ -47,7 +47,7 @@ public sealed class FakeEntryJournal : IEntryJournal, IPassUseLedger
 
             var seq = _rows.Count + 1;
             var id = Guid.CreateVersion7(draft.OccurredAt);
-            var payload = EventChain.Serialize(EventChain.Seal(draft, "site-1", "kiosk-1", seq, _lastHash, id));
+            var payload = EventChain.Serialize(EventChain.Seal(draft, siteId, kioskId, seq, _lastHash, id));
             _lastHash = EventChain.Hash(payload);
             var journaled = new JournaledEvent(seq, id, payload) { PassAlreadyUsed = refused };
             _rows.Add((journaled, 0));

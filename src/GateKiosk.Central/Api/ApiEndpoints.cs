@@ -63,14 +63,18 @@ public static class ApiEndpoints
         return app;
     }
 
-    /// <summary>503 with which part is down when the collector is not connected and subscribed, or the store does not take a write.</summary>
-    private static async Task<IResult> GetHealthAsync(MqttEventCollector collector, KioskHealthStore health)
+    /// <summary>
+    /// 503 with which part is down when the collector is not connected and subscribed, or the store does not take a
+    /// write. A process that does not collect (<c>Central:Collect=false</c>) answers for its store alone.
+    /// </summary>
+    private static async Task<IResult> GetHealthAsync(MqttEventCollector collector, KioskHealthStore health, Microsoft.Extensions.Options.IOptions<CentralOptions> options)
     {
-        var connected = collector.IsSubscribed;
+        var collects = options.Value.Collect;
+        var connected = !collects || collector.IsSubscribed;
         var writable = await health.ProbeWritableAsync(TimeSpan.FromSeconds(3));
         var ok = connected && writable;
         return Results.Json(
-            new HealthReport(ok ? "ok" : "unavailable", connected ? "connected" : "disconnected", writable ? "writable" : "not-writable"),
+            new HealthReport(ok ? "ok" : "unavailable", !collects ? "not-collecting" : connected ? "connected" : "disconnected", writable ? "writable" : "not-writable"),
             CentralJsonContext.Default.HealthReport,
             statusCode: ok ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }

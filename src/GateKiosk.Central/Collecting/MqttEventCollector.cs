@@ -88,6 +88,13 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
 
     public bool IsConnected => _link.IsConnected;
 
+    /// <summary>
+    /// The shared subscription group for kiosk events (<c>Central:CollectorGroup</c>); null to receive every event.
+    /// Statuses, telemetry and command results are subscribed plainly by every process: retained statuses are not sent
+    /// to shared subscriptions, and a command's result must reach the process that sent it.
+    /// </summary>
+    public string? SharedGroup { get; init; }
+
     /// <summary>Connected and subscribed to every kiosk's topics on this connection: what kiosks publish from now on reaches central.</summary>
     public bool IsSubscribed => _link.IsConnected && Interlocked.Read(ref _subscribedGeneration) == Interlocked.Read(ref _generation);
 
@@ -204,7 +211,7 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
     {
         var generation = Interlocked.Read(ref _generation);
         var subscribe = new MqttClientSubscribeOptionsBuilder()
-            .WithTopicFilter(Topics.AllEvents, MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithTopicFilter(string.IsNullOrEmpty(SharedGroup) ? Topics.AllEvents : $"$share/{SharedGroup}/{Topics.AllEvents}", MqttQualityOfServiceLevel.AtLeastOnce)
             .WithTopicFilter(Topics.AllStatus, MqttQualityOfServiceLevel.AtLeastOnce)
             .WithTopicFilter(Topics.AllCommandResults, MqttQualityOfServiceLevel.AtLeastOnce)
             .WithTopicFilter(Topics.AllTelemetry, MqttQualityOfServiceLevel.AtMostOnce)
