@@ -66,6 +66,7 @@ internal static partial class ApiAccess
             var api = ApiPolicy(Roles.All);
             o.AddPolicy(Policy, api);
             o.AddPolicy(Policies.ApiPersonalEvents, ApiPolicy(Policies.PersonalEventRoles));
+            o.AddPolicy(Policies.ApiAdmin, ApiPolicy([Roles.Admin]));
             o.AddPolicy(Policies.SignedIn, PagePolicy(Roles.All));
             o.AddPolicy(Policies.Admin, PagePolicy([Roles.Admin]));
             o.AddPolicy(Policies.People, PagePolicy([Roles.Admin, Roles.Manager]));
@@ -146,6 +147,9 @@ internal static class Policies
 
     /// <summary>API routes that return personal fields (subjects): every role but viewer.</summary>
     public const string ApiPersonalEvents = "api-personal-events";
+
+    /// <summary>API routes for admins only: the quarantine of rejected messages.</summary>
+    public const string ApiAdmin = "api-admin";
 
     public static readonly IReadOnlyList<string> PersonalEventRoles = [Roles.Admin, Roles.Manager, Roles.Guard, Roles.Health];
 }
