@@ -11,7 +11,7 @@ public sealed class HolderNameDisplayTests
     {
         var message = new DisplayMessage(DisplayScreen.Allow, Holder: "Nguyễn V** A**");
 
-        Assert.Equal(["Mời vào", "Nguyễn V** A**", "", ""], OledDisplay.Lines(message, DisplayLanguage.Vi));
+        Assert.Equal(["Mời vào", "Nguyễn V** A**", "Cửa đã mở", ""], OledDisplay.Lines(message, DisplayLanguage.Vi));
         Assert.Equal(["Welcome", "Nguyễn V** A**", "Door open", ""], OledDisplay.Lines(message, DisplayLanguage.En));
         Assert.Equal(["Moi vao", "Nguyen V** A**"], CharacterLcdDisplay.Render(message, DisplayLanguage.Vi, 16, 2));
     }
