@@ -16,7 +16,7 @@ public static class ContractValidation
     private static readonly string[] CredentialKindValues =
     [
         CredentialKinds.Badge, CredentialKinds.StaffPass, CredentialKinds.VisitorPass, CredentialKinds.HealthDeclaration,
-        CredentialKinds.EuDcc, CredentialKinds.Unknown,
+        CredentialKinds.EuDcc, CredentialKinds.VnPcCovid, CredentialKinds.VnCccd, CredentialKinds.Unknown,
     ];
 
     /// <summary>Null when <paramref name="entry"/> is a valid schemaVersion 1 event; otherwise what is wrong with it.</summary>

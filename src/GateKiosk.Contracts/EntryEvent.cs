@@ -113,6 +113,13 @@ public static class CredentialKinds
     public const string VisitorPass = "visitor-pass";
     public const string HealthDeclaration = "health-declaration";
     public const string EuDcc = "eu-dcc";
+
+    /// <summary>The personal QR of Vietnam's national COVID app (PC-Covid); unsigned, the subject id is a keyed hash of the ID number.</summary>
+    public const string VnPcCovid = "vn-pccovid";
+
+    /// <summary>The QR on Vietnam's chip citizen ID card (CCCD); unsigned, the subject id is a keyed hash of the ID number.</summary>
+    public const string VnCccd = "vn-cccd";
+
     public const string Unknown = "unknown";
 }
 

@@ -41,11 +41,15 @@ public static class ReasonCodes
     /// <summary>A genuine, current credential that fails the site's rules (incomplete vaccination, positive test, status not clear).</summary>
     public const string RulesNotMet = "rules-not-met";
 
+    /// <summary>A readable personal ID code (<c>vn-cccd</c>, <c>vn-pccovid</c>) at a door that also asks for a health declaration valid today.</summary>
+    public const string DeclarationRequired = "declaration-required";
+
     /// <summary>Every code above, for validation and documentation.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
         Valid, Expired, NotYetValid, Revoked, BadSignature, UnknownIssuer, WrongSite, OutsideSchedule,
         AntiPassback, DeclarationStale, Unreadable, NotEnrolled, UnsupportedCredential, ExitButton, InternalError,
         WrongKeyUsage, AlreadyUsed, RulesNotMet,
+        DeclarationRequired,
     ];
 }

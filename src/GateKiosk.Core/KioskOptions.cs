@@ -24,6 +24,17 @@ public sealed class KioskOptions
     /// </summary>
     public IList<string> AcceptedKinds { get; } = [];
 
+    /// <summary>
+    /// What a Vietnamese personal ID code (<c>vn-cccd</c>, <c>vn-pccovid</c>, when in <see cref="AcceptedKinds"/>) does at
+    /// this door: <see cref="PersonalIdCodeRule.Admit"/> lets it open alone (the entry is logged as a visit), and
+    /// <see cref="PersonalIdCodeRule.RequireDeclaration"/> denies it with <c>declaration-required</c> so the person shows a
+    /// health declaration pass (<c>GKH1:</c>) valid today instead.
+    /// </summary>
+    public PersonalIdCodeRule PersonalIdCodes { get; set; } = PersonalIdCodeRule.Admit;
+
+    /// <summary>True for <c>vn-cccd</c> and <c>vn-pccovid</c>.</summary>
+    public static bool IsPersonalIdCode(string? kind) => kind is CredentialKinds.VnCccd or CredentialKinds.VnPcCovid;
+
     /// <summary>The kinds this door opens for: <see cref="AcceptedKinds"/>, or <c>badge</c> when none are configured.</summary>
     public IReadOnlyList<string> AcceptedKindsOrDefault() =>
         AcceptedKinds.Count == 0 ? [CredentialKinds.Badge] : [.. AcceptedKinds];
@@ -35,7 +46,7 @@ public sealed class KioskOptionsValidator : IValidateOptions<KioskOptions>
     private static readonly string[] KnownKinds =
     [
         CredentialKinds.Badge, CredentialKinds.StaffPass, CredentialKinds.VisitorPass,
-        CredentialKinds.HealthDeclaration, CredentialKinds.EuDcc,
+        CredentialKinds.HealthDeclaration, CredentialKinds.EuDcc, CredentialKinds.VnPcCovid, CredentialKinds.VnCccd,
     ];
 
     public ValidateOptionsResult Validate(string? name, KioskOptions options)
@@ -65,6 +76,26 @@ public sealed class KioskOptionsValidator : IValidateOptions<KioskOptions>
             }
         }
 
+        if (!Enum.IsDefined(options.PersonalIdCodes))
+        {
+            errors.Add($"Kiosk:PersonalIdCodes must be Admit or RequireDeclaration (got '{options.PersonalIdCodes}').");
+        }
+        else if (options.PersonalIdCodes == PersonalIdCodeRule.RequireDeclaration
+            && !options.AcceptedKindsOrDefault().Contains(CredentialKinds.HealthDeclaration))
+        {
+            errors.Add("Kiosk:PersonalIdCodes is RequireDeclaration, so Kiosk:AcceptedKinds must include health-declaration: otherwise nobody with an ID code can get in.");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
+}
+
+/// <summary>What a Vietnamese personal ID code does at a door (<c>Kiosk:PersonalIdCodes</c>).</summary>
+public enum PersonalIdCodeRule
+{
+    /// <summary>A well-formed ID code opens the door alone; the entry is logged with the keyed hash of the ID.</summary>
+    Admit,
+
+    /// <summary>An ID code is not enough: it is denied with <c>declaration-required</c>; a GKH1 pass valid today opens.</summary>
+    RequireDeclaration,
 }

@@ -16,6 +16,15 @@ public sealed record CredentialCheck(string Reason, CredentialRef Credential)
     /// <summary>When the credential stops being valid, when it says.</summary>
     public DateTimeOffset? Expires { get; init; }
 
+    /// <summary>
+    /// The holder's name masked for the guard's display (personal ID codes); null otherwise. Never journaled or logged:
+    /// the event has no field for it.
+    /// </summary>
+    public string? HolderName { get; init; }
+
+    /// <summary>For an unreadable code, a fixed phrase saying what is wrong with it (never the code's content).</summary>
+    public string? Problem { get; init; }
+
     /// <summary>The single-use pass an allow on this credential uses up; null for any other credential.</summary>
     public Signed.SingleUsePass? SingleUsePass { get; init; }
 }

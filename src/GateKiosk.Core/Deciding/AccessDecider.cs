@@ -4,15 +4,20 @@ using Microsoft.Extensions.Options;
 
 namespace GateKiosk.Core.Deciding;
 
-/// <summary>Applies the door's rules to a verified credential: only accepted kinds with a valid verdict open.</summary>
+/// <summary>
+/// Applies the door's rules to a verified credential: only accepted kinds with a valid verdict open, and a personal ID
+/// code only where <see cref="KioskOptions.PersonalIdCodes"/> lets an ID alone admit.
+/// </summary>
 public sealed class AccessDecider
 {
     private readonly HashSet<string> _acceptedKinds;
+    private readonly PersonalIdCodeRule _personalIdCodes;
 
     public AccessDecider(IOptions<KioskOptions> options)
     {
         ArgumentNullException.ThrowIfNull(options);
         _acceptedKinds = new HashSet<string>(options.Value.AcceptedKindsOrDefault(), StringComparer.Ordinal);
+        _personalIdCodes = options.Value.PersonalIdCodes;
     }
 
     /// <summary>Decides on <paramref name="check"/>; anything but a valid, accepted credential is a deny.</summary>
@@ -24,8 +29,17 @@ public sealed class AccessDecider
             return GateDecision.Deny(check.Reason, check.Credential);
         }
 
-        return _acceptedKinds.Contains(check.Credential.Kind)
-            ? new GateDecision(Decisions.Allow, ReasonCodes.Valid, check.Credential)
-            : GateDecision.Deny(ReasonCodes.UnsupportedCredential, check.Credential);
+        if (!_acceptedKinds.Contains(check.Credential.Kind))
+        {
+            return GateDecision.Deny(ReasonCodes.UnsupportedCredential, check.Credential);
+        }
+
+        // An unsigned ID code says who someone is, not that they declared: at such a door they must show today's GKH1 pass.
+        if (_personalIdCodes == PersonalIdCodeRule.RequireDeclaration && KioskOptions.IsPersonalIdCode(check.Credential.Kind))
+        {
+            return GateDecision.Deny(ReasonCodes.DeclarationRequired, check.Credential);
+        }
+
+        return new GateDecision(Decisions.Allow, ReasonCodes.Valid, check.Credential) { HolderName = check.HolderName };
     }
 }

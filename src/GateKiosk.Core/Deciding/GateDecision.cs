@@ -11,5 +11,8 @@ public sealed record GateDecision(string Decision, string Reason, CredentialRef?
     /// <summary>True for <see cref="Decisions.Allow"/>.</summary>
     public bool IsAllow => Decision == Decisions.Allow;
 
+    /// <summary>The holder's masked name for the display (personal ID codes), never journaled; null otherwise.</summary>
+    public string? HolderName { get; init; }
+
     public static GateDecision Deny(string reason, CredentialRef? credential = null) => new(Decisions.Deny, reason, credential);
 }

@@ -26,6 +26,7 @@ public static class DisplayTexts
         [ReasonCodes.WrongKeyUsage] = ("Khóa ký sai loại", "Wrong signer"),
         [ReasonCodes.AlreadyUsed] = ("Mã đã dùng rồi", "Already used"),
         [ReasonCodes.RulesNotMet] = ("Chưa đạt yêu cầu", "Rules not met"),
+        [ReasonCodes.DeclarationRequired] = ("Cần khai báo", "Declare first"),
         [ReasonCodes.ExitButton] = ("Nút mở cửa ra", "Exit button"),
         [ReasonCodes.InternalError] = ("Lỗi hệ thống", "System error"),
     };
@@ -44,8 +45,14 @@ public static class DisplayTexts
         return message.Screen switch
         {
             DisplayScreen.Idle => vi ? ["Mời quét mã QR"] : ["Please scan", "your QR code"],
+            DisplayScreen.Allow when message.Holder is { Length: > 0 } holder => vi ? ["Mời vào", holder, "Cửa đã mở"] : ["Welcome", holder, "Door open"],
             DisplayScreen.Allow => vi ? ["Mời vào", "Cửa đã mở"] : ["Welcome", "Door open"],
             DisplayScreen.Exit => vi ? ["Mời ra", "Cửa đã mở"] : ["Goodbye", "Door open"],
+            // Where an ID code is not enough, say what to do instead, in the two lines every display has: declare (on the
+            // site's page, from the poster at the gate) and show the GKH1 pass it gives. Red light and long beep say "denied".
+            DisplayScreen.Deny when message.Reason == ReasonCodes.DeclarationRequired => vi
+                ? ["Khai báo y tế", "rồi đưa mã GKH1"]
+                : ["Declare health,", "then show GKH1"],
             DisplayScreen.Deny => [vi ? "Từ chối" : "Access denied", Reason(message.Reason, language)],
             DisplayScreen.HeldOpen => vi ? ["Cảnh báo!", "Cửa mở quá lâu"] : ["ALARM", "Door held open"],
             DisplayScreen.Forced => vi ? ["Cảnh báo!", "Mở cửa trái phép"] : ["ALARM", "Door forced open"],

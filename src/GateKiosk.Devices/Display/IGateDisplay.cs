@@ -13,7 +13,10 @@ public enum DisplayScreen
 }
 
 /// <summary>One screen, with the deny reason code when there is one.</summary>
-public sealed record DisplayMessage(DisplayScreen Screen, string? Reason = null)
+/// <param name="Screen">What to show.</param>
+/// <param name="Reason">The deny reason code.</param>
+/// <param name="Holder">On <see cref="DisplayScreen.Allow"/>, the holder's masked name (a personal ID code), for the guard.</param>
+public sealed record DisplayMessage(DisplayScreen Screen, string? Reason = null, string? Holder = null)
 {
     public static DisplayMessage Idle { get; } = new(DisplayScreen.Idle);
 }

@@ -156,7 +156,9 @@ public sealed class GpioGateSignal : IGateSignal, IDisposable
                     _buzzerPlayer.Play(BuzzerPatterns.Allow);
                 }
 
-                _display?.Show(new DisplayMessage(decision.Reason == ReasonCodes.ExitButton ? DisplayScreen.Exit : DisplayScreen.Allow));
+                _display?.Show(decision.Reason == ReasonCodes.ExitButton
+                    ? new DisplayMessage(DisplayScreen.Exit)
+                    : new DisplayMessage(DisplayScreen.Allow, Holder: decision.HolderName));
             }
             else
             {

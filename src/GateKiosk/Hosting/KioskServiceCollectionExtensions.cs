@@ -3,6 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using GateKiosk.Contracts;
 using GateKiosk.Core;
 using GateKiosk.Core.Credentials;
+using GateKiosk.Core.Credentials.PersonalIds;
 using GateKiosk.Core.Credentials.Signed;
 using GateKiosk.Core.Deciding;
 using GateKiosk.Core.Journaling;
@@ -145,6 +146,11 @@ public static class KioskServiceCollectionExtensions
         }
 
         services.AddSingleton<ICredentialVerifier>(sp => new EuDccVerifier(sp.GetRequiredService<SignedCredentialSettings>()));
+        foreach (var kind in new[] { CredentialKinds.VnCccd, CredentialKinds.VnPcCovid })
+        {
+            services.AddSingleton<ICredentialVerifier>(sp => new VietnameseIdVerifier(kind, sp.GetRequiredService<SignedCredentialSettings>()));
+        }
+
         return services;
     }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using GateKiosk.Contracts;
 using GateKiosk.Core.Credentials;
+using GateKiosk.Core.Credentials.PersonalIds;
 using GateKiosk.Core.Credentials.Signed;
 using GateKiosk.Core.Decoding;
 using GateKiosk.Core.Scanning;
@@ -22,7 +23,8 @@ internal static partial class VerifyCommand
           --trust     JSON array of {"certificate": base64 DER | "key": PEM public key, "kid"?: base64};
                       default: Credentials:TrustListPath of the kiosk configuration
           --at        check as of this time (default: now), e.g. 2026-03-02T09:00:00+07:00
-          --json      one JSON object: decision, reason, kind, issuer, kid, expires
+          --json      one JSON object: decision, reason, kind, issuer, kid, expires, and for an
+                      unreadable personal ID code the problem
         Exit code: 0 allow, 1 deny, 2 usage error.
         """;
 
@@ -118,6 +120,8 @@ internal static partial class VerifyCommand
             new GateKioskPassVerifier(CredentialKinds.HealthDeclaration, settings, ledger),
             new EuDccVerifier(settings),
             new NzCovidPassVerifier(settings),
+            new VietnameseIdVerifier(CredentialKinds.VnCccd, settings),
+            new VietnameseIdVerifier(CredentialKinds.VnPcCovid, settings),
         ]);
         return verifier.Verify(decoded.Code, at);
     }
@@ -141,6 +145,11 @@ internal static partial class VerifyCommand
             WriteOrNull(w, "issuer", check.Credential.Issuer);
             WriteOrNull(w, "kid", check.KeyId);
             WriteOrNull(w, "expires", check.Expires?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+            if (check.Problem is not null)
+            {
+                w.WriteString("problem", check.Problem);
+            }
+
             w.WriteEndObject();
         }
 

@@ -34,7 +34,7 @@ public sealed class CredentialOptionsTests
         Assert.Contains("abc", (IReadOnlySet<string>)settings.Revoked);
         Assert.Equal("site-a", settings.SiteId);
         Assert.Equal("Europe/Berlin", settings.TimeZone.Id);
-        Assert.Equal(4, host.Services.GetServices<Core.Credentials.ICredentialVerifier>().Count(v => v.Kind != Contracts.CredentialKinds.Badge));
+        Assert.Equal(6, host.Services.GetServices<Core.Credentials.ICredentialVerifier>().Count(v => v.Kind != Contracts.CredentialKinds.Badge));
     }
 
     [Fact]

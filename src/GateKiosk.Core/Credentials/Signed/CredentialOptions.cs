@@ -24,7 +24,10 @@ public sealed class CredentialOptions
     /// <summary>Revoked pass ids (lower-case hex) and subject ids (badge subject, DCC hash or UVCI).</summary>
     public IList<string> Revoked { get; } = [];
 
-    /// <summary>Base64 key (16+ bytes) of the hash recorded for a DCC holder; required when the door accepts <c>eu-dcc</c>.</summary>
+    /// <summary>
+    /// Base64 key (16+ bytes) of the hash recorded for a DCC holder, a personal ID number or a badge that is not enrolled;
+    /// required when the door accepts <c>eu-dcc</c>, <c>vn-cccd</c> or <c>vn-pccovid</c>.
+    /// </summary>
     public string SubjectHashKey { get; set; } = "";
 
     /// <summary>Business rules for EU DCCs.</summary>
@@ -86,9 +89,10 @@ public sealed class CredentialOptionsValidator(IOptions<KioskOptions> kiosk) : I
                 errors.Add("Credentials:SubjectHashKey must be base64 of at least 16 bytes.");
             }
         }
-        else if (kiosk?.Value.AcceptedKindsOrDefault().Contains(CredentialKinds.EuDcc) == true)
+        else if (kiosk?.Value.AcceptedKindsOrDefault().FirstOrDefault(k => k == CredentialKinds.EuDcc || KioskOptions.IsPersonalIdCode(k)) is { } kind)
         {
-            errors.Add("Credentials:SubjectHashKey is required when Kiosk:AcceptedKinds includes eu-dcc (base64 of at least 16 random bytes, the same on every kiosk of the organisation).");
+            // Without a shared key every kiosk (and every restart) would hash the same person differently: no visit log, no tracing.
+            errors.Add($"Credentials:SubjectHashKey is required when Kiosk:AcceptedKinds includes {kind} (base64 of at least 16 random bytes, the same on every kiosk of the organisation).");
         }
 
         if (options.Dcc.MaxTestAge <= TimeSpan.Zero || options.Dcc.MinTimeSinceVaccination < TimeSpan.Zero)
