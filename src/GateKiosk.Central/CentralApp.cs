@@ -1,5 +1,6 @@
 using GateKiosk.Central.Api;
 using GateKiosk.Central.Collecting;
+using GateKiosk.Central.Declarations;
 using GateKiosk.Central.Storage;
 using GateKiosk.Central.Storage.Postgres;
 using GateKiosk.Central.Web;
@@ -61,6 +62,7 @@ public static class CentralApp
         services.AddHostedService(sp => sp.GetRequiredService<ChainRepairService>());
         services.AddCentralApiAccess();
         services.AddCentralWeb();
+        services.AddDeclarations();
 
         var app = builder.Build();
         app.MapCentral();

@@ -15,6 +15,7 @@ internal static class Program
           serve   the central service: collect events from the broker, store them, serve the API and the managers' pages
           pass    issuer keys, the kiosks' trust list, and signed passes as text + QR (pass --help)
           user    central's users, roles and personal API tokens (user --help)
+          site    the sites: name, address, time zone and declaration form (site --help)
 
         Configuration: appsettings.json, /etc/gatekiosk/central/*.json, GATEKIOSK_Section__Key environment variables
         and --Section:Key=value arguments (see README.md for every key).
@@ -68,6 +69,14 @@ internal static class Program
 
                 return await Accounts.UserCommand.RunAsync(
                     rest, Console.In, Console.Out, Console.Error, TimeProvider.System, Console.IsInputRedirected ? null : Accounts.UserCommand.ReadPasswordFromConsole);
+            case "site":
+                if (rest.Length == 0 || rest[0] is "-h" or "--help")
+                {
+                    Console.WriteLine(Declarations.SiteCommand.Usage);
+                    return rest.Length == 0 ? 2 : 0;
+                }
+
+                return await Declarations.SiteCommand.RunAsync(rest, Console.Out, Console.Error, TimeProvider.System);
             default:
                 await Console.Error.WriteLineAsync($"Unknown command '{args[0]}'.{Environment.NewLine}{Usage}");
                 return 2;

@@ -41,11 +41,15 @@ public static class ReasonCodes
     /// <summary>A genuine, current credential that fails the site's rules (incomplete vaccination, positive test, status not clear).</summary>
     public const string RulesNotMet = "rules-not-met";
 
+    /// <summary>A genuine, current health declaration whose answers indicate risk (status <c>refer</c>): the guard decides.</summary>
+    public const string HealthDeclarationRefer = "health-declaration-refer";
+
     /// <summary>Every code above, for validation and documentation.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
         Valid, Expired, NotYetValid, Revoked, BadSignature, UnknownIssuer, WrongSite, OutsideSchedule,
         AntiPassback, DeclarationStale, Unreadable, NotEnrolled, UnsupportedCredential, ExitButton, InternalError,
         WrongKeyUsage, AlreadyUsed, RulesNotMet,
+        HealthDeclarationRefer,
     ];
 }

@@ -26,6 +26,7 @@ public static class DisplayTexts
         [ReasonCodes.WrongKeyUsage] = ("Khóa ký sai loại", "Wrong signer"),
         [ReasonCodes.AlreadyUsed] = ("Mã đã dùng rồi", "Already used"),
         [ReasonCodes.RulesNotMet] = ("Chưa đạt yêu cầu", "Rules not met"),
+        [ReasonCodes.HealthDeclarationRefer] = ("Mời gặp bảo vệ", "See the guard"),
         [ReasonCodes.ExitButton] = ("Nút mở cửa ra", "Exit button"),
         [ReasonCodes.InternalError] = ("Lỗi hệ thống", "System error"),
     };
