@@ -33,8 +33,16 @@ internal sealed partial class DeclarationService : IDisposable
     private readonly Lock _keyLock = new();
     private (string Kid, AsymmetricAlgorithm Key)? _signer;
 
-    public DeclarationService(SqliteSiteStore sites, IIngestWriter events, IOptions<CentralOptions> central, IOptions<DeclarationOptions> options, TimeProvider time, ILogger<DeclarationService> logger)
+    /// <summary>How long answers are kept when <c>Central:PersonalDataRetention</c> is not set.</summary>
+    public static readonly TimeSpan DefaultRetention = TimeSpan.FromDays(30);
+
+    private readonly TimeSpan _retention;
+    private DateTimeOffset _nextPurge = DateTimeOffset.MinValue;
+
+    public DeclarationService(SqliteSiteStore sites, IIngestWriter events, IOptions<CentralOptions> central, IOptions<DeclarationOptions> options, TimeProvider time, ILogger<DeclarationService> logger, IConfiguration? configuration = null)
     {
+        // Read by name: the key belongs to the retention of all personal data, not to declarations alone.
+        _retention = configuration?.GetValue<TimeSpan?>("Central:PersonalDataRetention") is { } retention && retention > TimeSpan.Zero ? retention : DefaultRetention;
         ArgumentNullException.ThrowIfNull(central);
         ArgumentNullException.ThrowIfNull(options);
         _sites = sites;
@@ -90,6 +98,13 @@ internal sealed partial class DeclarationService : IDisposable
         await _writes.WaitAsync(cancellationToken);
         try
         {
+            if (now >= _nextPurge)
+            {
+                // At most once an hour: answers older than the retention period are deleted.
+                _sites.DeleteDeclarationsBefore(now - _retention);
+                _nextPurge = now + TimeSpan.FromHours(1);
+            }
+
             _sites.AddDeclaration(site.Id, now, subject, status, pass.PassIdHex, JsonSerializer.Serialize(answers, DeclarationJson.Default.DeclarationAnswers));
             await CheckInAsync(site.Id, now, subject, status);
         }

@@ -78,6 +78,16 @@ internal sealed class SqliteSiteStore : IDisposable
         }
     }
 
+    /// <summary>Deletes declarations submitted before <paramref name="before"/>; returns how many.</summary>
+    public int DeleteDeclarationsBefore(DateTimeOffset before)
+    {
+        lock (_lock)
+        {
+            using var delete = Command("DELETE FROM declarations WHERE submitted_at < $before", ("$before", before.ToUnixTimeMilliseconds()));
+            return delete.ExecuteNonQuery();
+        }
+    }
+
     /// <summary>The last seq and payload hash of a site's web check-ins; (0, null) before the first.</summary>
     public (long Seq, string? Hash) WebChain(string siteId)
     {

@@ -169,4 +169,20 @@ public sealed class DeclarationApiTests
         Assert.Equal(JsonValueKind.Null, items[0].GetProperty("answers").GetProperty("idNumber").ValueKind);
         Assert.NotEqual(JsonValueKind.Null, page.RootElement.GetProperty("nextCursor").ValueKind);
     }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Post_MoreThanThirtyDaysLater_DeletesTheOldAnswers()
+    {
+        await using var central = await DeclaringCentral.StartAsync();
+        central.AddSite("que-vo");
+        await central.DeclareAsync("que-vo", DeclaringCentral.ClearAnswers());
+        central.Clock.Advance(TimeSpan.FromDays(29));
+        await central.DeclareAsync("que-vo", DeclaringCentral.ClearAnswers());
+        central.Clock.Advance(TimeSpan.FromDays(2));
+
+        await central.DeclareAsync("que-vo", DeclaringCentral.ClearAnswers());
+
+        var kept = central.Sites.Declarations(null, DateTimeOffset.UnixEpoch, DateTimeOffset.MaxValue.AddDays(-1), long.MaxValue, 10);
+        Assert.Equal([DeclaringCentral.Morning.AddDays(31), DeclaringCentral.Morning.AddDays(29)], kept.Select(d => d.SubmittedAt));
+    }
 }
