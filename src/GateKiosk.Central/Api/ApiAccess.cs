@@ -68,6 +68,7 @@ internal static partial class ApiAccess
             o.AddPolicy(Policies.ApiPersonalEvents, ApiPolicy(Policies.PersonalEventRoles));
             o.AddPolicy(Policies.ApiPeople, ApiPolicy([Roles.Admin, Roles.Manager]));
             o.AddPolicy(Policies.ApiHealth, ApiPolicy([Roles.Admin, Roles.Health]));
+            o.AddPolicy(Policies.ApiAdmin, ApiPolicy([Roles.Admin]));
             o.AddPolicy(Policies.SignedIn, PagePolicy(Roles.All));
             o.AddPolicy(Policies.Admin, PagePolicy([Roles.Admin]));
             o.AddPolicy(Policies.People, PagePolicy([Roles.Admin, Roles.Manager]));
@@ -154,6 +155,9 @@ internal static class Policies
 
     /// <summary>API routes that return health declarations: admins and health officers.</summary>
     public const string ApiHealth = "api-health";
+
+    /// <summary>API routes for admins only: the quarantine of rejected messages.</summary>
+    public const string ApiAdmin = "api-admin";
 
     public static readonly IReadOnlyList<string> PersonalEventRoles = [Roles.Admin, Roles.Manager, Roles.Guard, Roles.Health];
 }

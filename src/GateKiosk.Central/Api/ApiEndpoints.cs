@@ -60,6 +60,7 @@ public static class ApiEndpoints
         api.MapGet("/kiosks", GetKiosksAsync);
         api.MapGet("/kiosks/{site}/{kiosk}/chain", ChainEndpoints.GetChain);
         api.MapGet("/ingest", ChainEndpoints.GetIngest);
+        api.MapGet("/quarantine", QuarantineEndpoint.GetAsync).RequireAuthorization(Policies.ApiAdmin);
         app.MapDeclarations();
         return app;
     }
