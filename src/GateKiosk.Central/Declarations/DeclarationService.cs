@@ -128,7 +128,7 @@ internal sealed partial class DeclarationService : IDisposable
     private async Task CheckInAsync(string siteId, DateTimeOffset at, string subject, string status)
     {
         var (seq, hash) = _sites.WebChain(siteId);
-        var entry = EventChain.Seal(
+        var chained = EventChain.Seal(
             new EventDraft
             {
                 OccurredAt = at,
@@ -142,7 +142,8 @@ internal sealed partial class DeclarationService : IDisposable
             WebKioskId,
             seq + 1,
             hash ?? EventChain.Genesis,
-            Guid.CreateVersion7(at)) with { Source = EventSources.Web };
+            Guid.CreateVersion7(at));
+        var entry = chained with { Source = EventSources.Web };
         var payload = EventChain.Serialize(entry);
         try
         {
