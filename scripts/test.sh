@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 # Debian packages the tests use: a real broker, a real browser, pseudo-terminals, the peer decoders, and the
 # C toolchain that links the native kiosk, and a PostgreSQL server for the tests of the second store.
-packages=(mosquitto mosquitto-clients chromium socat zbar-tools zxing-cpp-tools python3-zxing-cpp python3-pil clang zlib1g-dev postgresql)
+packages=(mosquitto mosquitto-clients chromium socat zbar-tools zxing-cpp-tools python3-zxing-cpp python3-pil clang zlib1g-dev postgresql poppler-utils fonts-dejavu-core)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

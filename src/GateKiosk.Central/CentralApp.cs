@@ -1,5 +1,6 @@
 using GateKiosk.Central.Api;
 using GateKiosk.Central.Collecting;
+using GateKiosk.Central.Declarations;
 using GateKiosk.Central.Storage;
 using GateKiosk.Central.Storage.Postgres;
 using GateKiosk.Central.Web;
@@ -73,6 +74,7 @@ public static class CentralApp
         }
         services.AddCentralApiAccess();
         services.AddCentralWeb();
+        services.AddDeclarations();
 
         var app = builder.Build();
         app.MapCentral();

@@ -16,6 +16,8 @@ internal static class Program
                   (serve --no-collect: the API and the pages alone, beside processes that collect; see Central:CollectorGroup)
           pass    issuer keys, the kiosks' trust list, and signed passes as text + QR (pass --help)
           user    central's users, roles and personal API tokens (user --help)
+          site    the sites: name, address, time zone and declaration form (site --help)
+          poster  a site's A4 QR poster for its entrance, as PDF or SVG (poster --help)
 
         Configuration: appsettings.json, /etc/gatekiosk/central/*.json, GATEKIOSK_Section__Key environment variables
         and --Section:Key=value arguments (see README.md for every key).
@@ -69,6 +71,22 @@ internal static class Program
 
                 return await Accounts.UserCommand.RunAsync(
                     rest, Console.In, Console.Out, Console.Error, TimeProvider.System, Console.IsInputRedirected ? null : Accounts.UserCommand.ReadPasswordFromConsole);
+            case "site":
+                if (rest.Length == 0 || rest[0] is "-h" or "--help")
+                {
+                    Console.WriteLine(Declarations.SiteCommand.Usage);
+                    return rest.Length == 0 ? 2 : 0;
+                }
+
+                return await Declarations.SiteCommand.RunAsync(rest, Console.Out, Console.Error, TimeProvider.System);
+            case "poster":
+                if (rest.Length == 0 || rest[0] is "-h" or "--help")
+                {
+                    Console.WriteLine(Declarations.PosterCommand.Usage);
+                    return rest.Length == 0 ? 2 : 0;
+                }
+
+                return await Declarations.PosterCommand.RunAsync(rest, Console.Out, Console.Error);
             default:
                 await Console.Error.WriteLineAsync($"Unknown command '{args[0]}'.{Environment.NewLine}{Usage}");
                 return 2;

@@ -10,7 +10,7 @@ public static class ContractValidation
     private static readonly string[] EventTypeValues =
     [
         EventTypes.Entry, EventTypes.DoorOpened, EventTypes.DoorClosed, EventTypes.DoorHeldOpen, EventTypes.DoorForced,
-        EventTypes.ExitRequest, EventTypes.System,
+        EventTypes.ExitRequest, EventTypes.System, EventTypes.CheckIn,
     ];
 
     private static readonly string[] CredentialKindValues =
@@ -47,6 +47,7 @@ public static class ContractValidation
             { Detail.Length: > ContractLimits.MaxDetailLength } => "detail is too long",
             { LostSeqs: { } lost } when lost.From < 1 || lost.To < 1 || lost.From > ContractLimits.MaxSeq || lost.To > ContractLimits.MaxSeq
                 => "lostSeqs is out of range",
+            { Source: not (null or EventSources.Web) } => "source is not web",
             _ => null,
         };
     }

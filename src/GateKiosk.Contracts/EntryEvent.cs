@@ -73,6 +73,13 @@ public sealed record EntryEvent
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public LostSeqRange? LostSeqs { get; init; }
+
+    /// <summary>
+    /// Where a visit was recorded when no kiosk recorded it: <c>web</c> for a check-in on central's declaration page
+    /// (kiosk id <c>web</c>). Absent on kiosks' own events.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Source { get; init; }
 }
 
 /// <summary>A range of sequence numbers a kiosk declares lost, both ends included.</summary>
@@ -96,6 +103,16 @@ public static class EventTypes
     public const string DoorForced = "door-forced";
     public const string ExitRequest = "exit-request";
     public const string System = "system";
+
+    /// <summary>A visit recorded without a kiosk: the visitor declared on the site's page (source <c>web</c>).</summary>
+    public const string CheckIn = "check-in";
+}
+
+/// <summary>Values of <see cref="EntryEvent.Source"/>.</summary>
+public static class EventSources
+{
+    /// <summary>Central's public declaration page or API.</summary>
+    public const string Web = "web";
 }
 
 /// <summary>Decision values.</summary>

@@ -43,6 +43,8 @@ public static class ReasonCodes
 
     /// <summary>A readable personal ID code (<c>vn-cccd</c>, <c>vn-pccovid</c>) at a door that also asks for a health declaration valid today.</summary>
     public const string DeclarationRequired = "declaration-required";
+    /// <summary>A genuine, current health declaration whose answers indicate risk (status <c>refer</c>): the guard decides.</summary>
+    public const string HealthDeclarationRefer = "health-declaration-refer";
 
     /// <summary>Every code above, for validation and documentation.</summary>
     public static IReadOnlyList<string> All { get; } =
@@ -51,5 +53,6 @@ public static class ReasonCodes
         AntiPassback, DeclarationStale, Unreadable, NotEnrolled, UnsupportedCredential, ExitButton, InternalError,
         WrongKeyUsage, AlreadyUsed, RulesNotMet,
         DeclarationRequired,
+        HealthDeclarationRefer,
     ];
 }

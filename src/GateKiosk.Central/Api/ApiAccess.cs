@@ -66,6 +66,8 @@ internal static partial class ApiAccess
             var api = ApiPolicy(Roles.All);
             o.AddPolicy(Policy, api);
             o.AddPolicy(Policies.ApiPersonalEvents, ApiPolicy(Policies.PersonalEventRoles));
+            o.AddPolicy(Policies.ApiPeople, ApiPolicy([Roles.Admin, Roles.Manager]));
+            o.AddPolicy(Policies.ApiHealth, ApiPolicy([Roles.Admin, Roles.Health]));
             o.AddPolicy(Policies.ApiAdmin, ApiPolicy([Roles.Admin]));
             o.AddPolicy(Policies.SignedIn, PagePolicy(Roles.All));
             o.AddPolicy(Policies.Admin, PagePolicy([Roles.Admin]));
@@ -147,6 +149,12 @@ internal static class Policies
 
     /// <summary>API routes that return personal fields (subjects): every role but viewer.</summary>
     public const string ApiPersonalEvents = "api-personal-events";
+
+    /// <summary>API routes for sites, people and passes: admins and managers.</summary>
+    public const string ApiPeople = "api-people";
+
+    /// <summary>API routes that return health declarations: admins and health officers.</summary>
+    public const string ApiHealth = "api-health";
 
     /// <summary>API routes for admins only: the quarantine of rejected messages.</summary>
     public const string ApiAdmin = "api-admin";

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using GateKiosk.Central.Collecting;
+using GateKiosk.Central.Declarations;
 using GateKiosk.Central.Storage;
 using GateKiosk.Central.Web;
 using GateKiosk.Contracts;
@@ -60,6 +61,7 @@ public static class ApiEndpoints
         api.MapGet("/kiosks/{site}/{kiosk}/chain", ChainEndpoints.GetChain);
         api.MapGet("/ingest", ChainEndpoints.GetIngest);
         api.MapGet("/quarantine", QuarantineEndpoint.GetAsync).RequireAuthorization(Policies.ApiAdmin);
+        app.MapDeclarations();
         return app;
     }
 

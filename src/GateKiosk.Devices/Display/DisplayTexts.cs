@@ -27,6 +27,7 @@ public static class DisplayTexts
         [ReasonCodes.AlreadyUsed] = ("Mã đã dùng rồi", "Already used"),
         [ReasonCodes.RulesNotMet] = ("Chưa đạt yêu cầu", "Rules not met"),
         [ReasonCodes.DeclarationRequired] = ("Cần khai báo", "Declare first"),
+        [ReasonCodes.HealthDeclarationRefer] = ("Mời gặp bảo vệ", "See the guard"),
         [ReasonCodes.ExitButton] = ("Nút mở cửa ra", "Exit button"),
         [ReasonCodes.InternalError] = ("Lỗi hệ thống", "System error"),
     };

@@ -134,6 +134,15 @@ public sealed class GateKioskPassVerifierTests
     }
 
     [Fact]
+    public void Verify_HealthDeclarationRefer_IsHealthDeclarationRefer()
+    {
+        using var issuer = new TestIssuer();
+        var text = issuer.Write(issuer.Pass(CredentialKinds.HealthDeclaration, Now, TimeSpan.FromHours(8)) with { Status = HealthStatuses.Refer });
+
+        Assert.Equal(ReasonCodes.HealthDeclarationRefer, Verifier(issuer, CredentialKinds.HealthDeclaration).Verify(new ScannedCode(text), Now).Reason);
+    }
+
+    [Fact]
     public void Verify_PassOfAnotherKindBehindThisPrefix_IsUnreadable()
     {
         using var issuer = new TestIssuer();

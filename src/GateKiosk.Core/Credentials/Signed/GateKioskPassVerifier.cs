@@ -101,7 +101,9 @@ public sealed class GateKioskPassVerifier : ICredentialVerifier
             case CredentialKinds.StaffPass when pass.Schedule.Count > 0:
                 var local = TimeZoneInfo.ConvertTime(now, _settings.TimeZone).DateTime;
                 return pass.Schedule.Any(w => w.Contains(local)) ? ReasonCodes.Valid : ReasonCodes.OutsideSchedule;
-            case CredentialKinds.HealthDeclaration when pass.Status != "clear":
+            case CredentialKinds.HealthDeclaration when pass.Status == HealthStatuses.Refer:
+                return ReasonCodes.HealthDeclarationRefer;
+            case CredentialKinds.HealthDeclaration when pass.Status != HealthStatuses.Clear:
                 return ReasonCodes.RulesNotMet;
             case CredentialKinds.VisitorPass when pass.SingleUse:
                 // Only checked here: the journal uses the pass up with the entry that lets its holder in.
@@ -110,4 +112,14 @@ public sealed class GateKioskPassVerifier : ICredentialVerifier
                 return ReasonCodes.Valid;
         }
     }
+}
+
+/// <summary>The status a health declaration pass carries: the answers reduced to one word.</summary>
+public static class HealthStatuses
+{
+    /// <summary>No symptom, no contact: the pass opens.</summary>
+    public const string Clear = "clear";
+
+    /// <summary>The answers indicate risk: the kiosk denies with <see cref="ReasonCodes.HealthDeclarationRefer"/> and sends the person to the guard.</summary>
+    public const string Refer = "refer";
 }
