@@ -83,8 +83,33 @@ public interface IChainReports
     Task MarkUnrecoverableAsync(string site, string kiosk, SeqRange range, CancellationToken cancellationToken = default);
 }
 
+/// <summary>
+/// Who was where, for contact tracing: allowed <c>entry</c> events with a direction (<c>in</c> or <c>out</c>) and a
+/// credential subject, oldest first (by <c>occurredAt</c>, then as stored), with <c>occurredAt</c> in [since, until],
+/// both ends included. Denied events, events without a subject and events whose personal fields were removed by
+/// retention are never returned. At most max events.
+/// </summary>
+public interface ITracingQueries
+{
+    /// <summary>One person's (credential kind + subject id) allowed entries and exits at any site.</summary>
+    Task<IReadOnlyList<PresenceEvent>> GetPersonPresenceAsync(string kind, string subject, DateTimeOffset since, DateTimeOffset until, int max, CancellationToken cancellationToken = default);
+
+    /// <summary>Everyone's allowed entries and exits at one site.</summary>
+    Task<IReadOnlyList<PresenceEvent>> GetSitePresenceAsync(string site, DateTimeOffset since, DateTimeOffset until, int max, CancellationToken cancellationToken = default);
+}
+
+/// <summary>The audit trail: append-only (the backends refuse updates and deletes), kept for good.</summary>
+public interface IAuditLog
+{
+    /// <summary>Appends <paramref name="record"/>; the task completes once it is committed.</summary>
+    Task AppendAuditAsync(AuditRecord record, CancellationToken cancellationToken = default);
+
+    /// <summary>The newest records, newest first, at most <paramref name="max"/>.</summary>
+    Task<IReadOnlyList<AuditRecord>> GetAuditAsync(int max = 100, CancellationToken cancellationToken = default);
+}
+
 /// <summary>The whole store: what central's host registers, and what each backend's contract tests open.</summary>
-public interface ICentralStore : IIngestWriter, IKioskStatusWriter, IQuarantine, IEventQueries, IKioskSummaries, IChainReports, IDisposable
+public interface ICentralStore : IIngestWriter, IKioskStatusWriter, IQuarantine, IEventQueries, IKioskSummaries, IChainReports, ITracingQueries, IAuditLog, IDisposable
 {
 }
 

@@ -142,3 +142,17 @@ public static class StoreLimits
     /// </summary>
     public const int RejectedMaxKiosks = 10_000;
 }
+
+/// <summary>An allowed entry or exit of one person, as contact tracing reads it (see <see cref="ITracingQueries"/>).</summary>
+/// <param name="Kind">The credential kind; with <paramref name="Subject"/> it names the person.</param>
+/// <param name="Subject">The credential's subject id (a keyed hash for DCCs and Vietnamese ID codes).</param>
+/// <param name="Direction"><c>in</c> or <c>out</c>.</param>
+/// <param name="TimeSourceNone">The kiosk's clock had no trusted source (<c>timeSource</c> <c>none</c>).</param>
+public sealed record PresenceEvent(string Kind, string Subject, string SiteId, string KioskId, string Direction, DateTimeOffset OccurredAt, bool TimeSourceNone);
+
+/// <summary>One line of the audit trail.</summary>
+/// <param name="At">When it happened.</param>
+/// <param name="Actor">Who did it: a user name, <c>api-token</c>, or <c>central</c> for central's own jobs.</param>
+/// <param name="Action">What was done, a stable code such as <c>trace</c> or <c>retention-purge</c>.</param>
+/// <param name="Detail">The query or the counts; never a subject id, name or key (a subject is given as a short hash).</param>
+public sealed record AuditRecord(DateTimeOffset At, string Actor, string Action, string Detail);

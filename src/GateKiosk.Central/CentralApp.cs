@@ -2,6 +2,7 @@ using GateKiosk.Central.Api;
 using GateKiosk.Central.Collecting;
 using GateKiosk.Central.Storage;
 using GateKiosk.Central.Storage.Postgres;
+using GateKiosk.Central.Tracing;
 using GateKiosk.Central.Web;
 using GateKiosk.Hosting;
 using GateKiosk.Mqtt;
@@ -47,6 +48,9 @@ public static class CentralApp
         services.AddSingleton<IChainReports>(sp => sp.GetRequiredService<ICentralStore>());
         services.AddSingleton<IQuarantine>(sp => sp.GetRequiredService<ICentralStore>());
         services.AddSingleton<IKioskStatusWriter>(sp => sp.GetRequiredService<ICentralStore>());
+        services.AddSingleton<ITracingQueries>(sp => sp.GetRequiredService<ICentralStore>());
+        services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<ICentralStore>());
+        services.AddCentralTracing();
         services.AddSingleton(sp =>
         {
             var central = sp.GetRequiredService<IOptions<CentralOptions>>().Value;

@@ -66,6 +66,8 @@ internal static partial class ApiAccess
             var api = ApiPolicy(Roles.All);
             o.AddPolicy(Policy, api);
             o.AddPolicy(Policies.ApiPersonalEvents, ApiPolicy(Policies.PersonalEventRoles));
+            o.AddPolicy(Policies.ApiHealth, new AuthorizationPolicyBuilder(ApiScheme)
+                .AddRequirements(new ApiAccessRequirement([Roles.Admin, Roles.Health], Api: true, LegacyTokenOnlyWithoutAccounts: true)).Build());
             o.AddPolicy(Policies.SignedIn, PagePolicy(Roles.All));
             o.AddPolicy(Policies.Admin, PagePolicy([Roles.Admin]));
             o.AddPolicy(Policies.People, PagePolicy([Roles.Admin, Roles.Manager]));
@@ -144,6 +146,9 @@ internal static class Policies
     /// <summary>Tracing and health exports: admins and health officers.</summary>
     public const string Health = "health";
 
+    /// <summary>Tracing's API (<c>/api/trace</c>): admins and health officers; the deprecated shared token only until accounts exist.</summary>
+    public const string ApiHealth = "api-health";
+
     /// <summary>API routes that return personal fields (subjects): every role but viewer.</summary>
     public const string ApiPersonalEvents = "api-personal-events";
 
@@ -153,9 +158,10 @@ internal static class Policies
 /// <summary>
 /// A policy's requirement: the caller holds one of <paramref name="Roles"/>. On the API (<paramref name="Api"/>) the
 /// deprecated shared token also passes (every API route today only reads), as does a loopback caller while no account
-/// exists and central listens on loopback only (the first run, before <c>user add</c>).
+/// exists and central listens on loopback only (the first run, before <c>user add</c>). With
+/// <paramref name="LegacyTokenOnlyWithoutAccounts"/> the shared token passes only while no account exists.
 /// </summary>
-internal sealed record ApiAccessRequirement(IReadOnlyList<string> Roles, bool Api = true) : IAuthorizationRequirement
+internal sealed record ApiAccessRequirement(IReadOnlyList<string> Roles, bool Api = true, bool LegacyTokenOnlyWithoutAccounts = false) : IAuthorizationRequirement
 {
     public ApiAccessRequirement()
         : this(Accounts.Roles.All)
@@ -179,7 +185,7 @@ internal sealed class ApiAccessHandler(IOptions<CentralOptions> central, IServer
         {
             context.Succeed(requirement);
         }
-        else if (requirement.Api && context.User.HasClaim(c => c.Type == ApiAccess.LegacyTokenClaim))
+        else if (requirement.Api && context.User.HasClaim(c => c.Type == ApiAccess.LegacyTokenClaim) && !(requirement.LegacyTokenOnlyWithoutAccounts && accounts.AnyAccount()))
         {
             context.Succeed(requirement);
         }

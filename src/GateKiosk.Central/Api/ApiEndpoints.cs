@@ -59,6 +59,7 @@ public static class ApiEndpoints
         api.MapGet("/kiosks", GetKiosksAsync);
         api.MapGet("/kiosks/{site}/{kiosk}/chain", ChainEndpoints.GetChain);
         api.MapGet("/ingest", ChainEndpoints.GetIngest);
+        api.MapGet("/trace", TraceEndpoints.GetTraceAsync).RequireAuthorization(Policies.ApiHealth);
         return app;
     }
 

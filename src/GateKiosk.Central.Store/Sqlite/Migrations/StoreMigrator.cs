@@ -11,6 +11,7 @@ internal static class StoreMigrator
         new Migration001InitialSchema(),
         new Migration002TimeIndexes(),
         new Migration003KioskSummaries(),
+        new Migration004TracingColumns(),
     ];
 
     /// <summary>The schema version of a store (0 for a new file or a store from before numbered steps).</summary>
