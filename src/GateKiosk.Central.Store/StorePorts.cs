@@ -108,8 +108,46 @@ public interface IAuditLog
     Task<IReadOnlyList<AuditRecord>> GetAuditAsync(int max = 100, CancellationToken cancellationToken = default);
 }
 
+/// <summary>Counts for the daily report of one site's local day.</summary>
+public interface IReportQueries
+{
+    /// <summary>
+    /// The counts of <paramref name="site"/>'s local day <paramref name="day"/>, which runs over [dayStart, dayEnd).
+    /// Distinct people come from the count kept before retention removed the day's subjects, plus people in events that
+    /// arrived after it was kept; every other count comes from the events, which retention keeps.
+    /// </summary>
+    Task<DailyCounts> GetDailyCountsAsync(string site, DateOnly day, DateTimeOffset dayStart, DateTimeOffset dayEnd, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Retention's steps: keep each day's distinct people, then remove personal fields of old events in batches.</summary>
+public interface IRetentionStore
+{
+    /// <summary>Each site holding events with a subject that occurred before <paramref name="cutoff"/>, with the oldest one's time.</summary>
+    Task<IReadOnlyList<(string Site, DateTimeOffset Oldest)>> GetPersonalBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default);
+
+    /// <summary>The time of the oldest event with a subject at <paramref name="site"/> in [since, cutoff); null when none.</summary>
+    Task<DateTimeOffset?> GetNextPersonalAsync(string site, DateTimeOffset since, DateTimeOffset cutoff, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Keeps the number of distinct people who entered <paramref name="site"/> on its local day <paramref name="day"/>
+    /// ([dayStart, dayEnd)) before their subjects are removed: the people of events not counted before are added.
+    /// </summary>
+    Task KeepDailyPeopleAsync(string site, DateOnly day, DateTimeOffset dayStart, DateTimeOffset dayEnd, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Removes the personal fields (the subject and every credential field but kind and issuer, in the column and the
+    /// payload) of at most <paramref name="batch"/> events that occurred before <paramref name="cutoff"/>, in one short
+    /// transaction. The event keeps its stored hash and its chain verdict, so its neighbours still check against it.
+    /// Returns how many events it changed (0 when none is left).
+    /// </summary>
+    Task<int> RedactBatchAsync(DateTimeOffset cutoff, int batch, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes quarantined messages (which may hold personal fields) received before <paramref name="cutoff"/>; returns how many.</summary>
+    Task<int> DeleteQuarantineBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default);
+}
+
 /// <summary>The whole store: what central's host registers, and what each backend's contract tests open.</summary>
-public interface ICentralStore : IIngestWriter, IKioskStatusWriter, IQuarantine, IEventQueries, IKioskSummaries, IChainReports, ITracingQueries, IAuditLog, IDisposable
+public interface ICentralStore : IIngestWriter, IKioskStatusWriter, IQuarantine, IEventQueries, IKioskSummaries, IChainReports, ITracingQueries, IAuditLog, IReportQueries, IRetentionStore, IDisposable
 {
 }
 

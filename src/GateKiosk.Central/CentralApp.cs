@@ -50,6 +50,8 @@ public static class CentralApp
         services.AddSingleton<IKioskStatusWriter>(sp => sp.GetRequiredService<ICentralStore>());
         services.AddSingleton<ITracingQueries>(sp => sp.GetRequiredService<ICentralStore>());
         services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<ICentralStore>());
+        services.AddSingleton<IReportQueries>(sp => sp.GetRequiredService<ICentralStore>());
+        services.AddSingleton<IRetentionStore>(sp => sp.GetRequiredService<ICentralStore>());
         services.AddCentralTracing();
         services.AddSingleton(sp =>
         {

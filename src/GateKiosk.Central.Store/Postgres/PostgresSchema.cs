@@ -112,5 +112,16 @@ internal static class PostgresSchema
             CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit
                 FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();
             """),
+        new(3, "redacted events, personal events by time, daily distinct people", """
+            ALTER TABLE events ADD COLUMN redacted_at timestamptz;
+            CREATE INDEX events_personal_occurred ON events(occurred_at) WHERE subject IS NOT NULL;
+            CREATE TABLE daily_people(
+                site_id         text   NOT NULL,
+                date            date   NOT NULL,
+                distinct_people bigint NOT NULL,
+                covered_id      bigint NOT NULL,
+                PRIMARY KEY(site_id, date)
+            );
+            """),
     ];
 }

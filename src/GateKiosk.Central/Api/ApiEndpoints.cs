@@ -60,6 +60,7 @@ public static class ApiEndpoints
         api.MapGet("/kiosks/{site}/{kiosk}/chain", ChainEndpoints.GetChain);
         api.MapGet("/ingest", ChainEndpoints.GetIngest);
         api.MapGet("/trace", TraceEndpoints.GetTraceAsync).RequireAuthorization(Policies.ApiHealth);
+        api.MapGet("/reports/daily", ReportEndpoints.GetDailyAsync);
         return app;
     }
 

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 
 namespace GateKiosk.Central.Tracing;
 
-/// <summary>Registers tracing: its options (validated at start), the sites' clock and the contact finder.</summary>
+/// <summary>Registers tracing: its options (validated at start), the sites' clock, the contact finder and the daily retention purge.</summary>
 internal static class TracingServices
 {
     public static IServiceCollection AddCentralTracing(this IServiceCollection services)
@@ -13,6 +13,8 @@ internal static class TracingServices
         services.AddSingleton(sp => new SiteClock(sp.GetRequiredService<IOptions<TracingOptions>>().Value.Zone));
         services.AddSingleton(sp => new ContactFinder(
             sp.GetRequiredService<ITracingQueries>(), sp.GetRequiredService<IOptions<TracingOptions>>().Value, sp.GetRequiredService<SiteClock>()));
+        services.AddSingleton<Retention.RetentionService>();
+        services.AddHostedService(sp => sp.GetRequiredService<Retention.RetentionService>());
         return services;
     }
 }

@@ -18,18 +18,19 @@ internal sealed class Gates
     /// <summary>Seals a scan of (<paramref name="kind"/>, <paramref name="subject"/>) at a site's kiosk.</summary>
     public Gates Scan(
         string site, string kiosk, string subject, string direction, DateTimeOffset at,
-        bool allow = true, string kind = CredentialKinds.Badge, string timeSource = TimeSources.Ntp, string? reason = null)
+        bool allow = true, string kind = CredentialKinds.Badge, string timeSource = TimeSources.Ntp, string? reason = null, string type = EventTypes.Entry)
     {
+        var entry = type == EventTypes.Entry;
         var (seq, prev) = _chains.TryGetValue((site, kiosk), out var last) ? (last.Seq + 1, last.Hash) : (1L, EventChain.Genesis);
         var draft = new EventDraft
         {
-            Type = EventTypes.Entry,
+            Type = type,
             OccurredAt = at,
             TimeSource = timeSource,
-            Direction = direction,
-            Decision = allow ? Decisions.Allow : Decisions.Deny,
-            Reason = reason ?? (allow ? ReasonCodes.Valid : ReasonCodes.Expired),
-            Credential = new CredentialRef(kind, "allowlist", subject),
+            Direction = entry ? direction : null,
+            Decision = entry ? (allow ? Decisions.Allow : Decisions.Deny) : null,
+            Reason = entry ? reason ?? (allow ? ReasonCodes.Valid : ReasonCodes.Expired) : null,
+            Credential = entry ? new CredentialRef(kind, "allowlist", subject) : null,
         };
         var bytes = EventChain.Serialize(EventChain.Seal(draft, site, kiosk, seq, prev, Guid.CreateVersion7()));
         Events.Add((JsonSerializer.Deserialize(bytes, ContractsJsonContext.Default.EntryEvent)!, bytes));
