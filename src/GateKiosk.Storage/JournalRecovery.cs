@@ -106,10 +106,13 @@ internal static class JournalRecovery
         var rows = new SortedDictionary<long, (string EventId, long OccurredAt, byte[] Payload)>();
         Read(damaged, "ORDER BY seq", rows);
         Read(damaged, "ORDER BY seq DESC", rows);
+        var passes = new Dictionary<string, (long ExpiresAt, long UsedAt)>(StringComparer.Ordinal);
+        ReadUsedPasses(damaged, "ORDER BY pass_id", passes);
+        ReadUsedPasses(damaged, "ORDER BY pass_id DESC", passes);
 
         var kept = rows.Count == 0 ? "no event could be read" : $"kept {rows.Count} events (seq {rows.Keys.First()}–{rows.Keys.Last()})";
         var lost = rows.Count == 0 ? 0 : rows.Keys.Last() - rows.Count;
-        var detail = $"journal damaged: {kept}, {lost} missing below the last kept seq; damaged files kept as {Path.GetFileName(damaged)}; every kept event is queued to be sent again";
+        var detail = $"journal damaged: {kept}, {lost} missing below the last kept seq, {passes.Count} used single-use passes kept; damaged files kept as {Path.GetFileName(damaged)}; every kept event is queued to be sent again";
         using (var connection = Open(path, readOnly: false))
         {
             using var schema = connection.CreateCommand();
@@ -126,6 +129,17 @@ internal static class JournalRecovery
                 insert.Parameters.AddWithValue("$id", row.EventId);
                 insert.Parameters.AddWithValue("$at", row.OccurredAt);
                 insert.Parameters.AddWithValue("$payload", row.Payload);
+                insert.ExecuteNonQuery();
+            }
+
+            // A pass used before the damage stays used: a salvage must not make it valid again.
+            insert.CommandText = "INSERT INTO pass_use(pass_id, expires_at, used_at) VALUES ($id, $expires, $at)";
+            foreach (var (passId, use) in passes)
+            {
+                insert.Parameters.Clear();
+                insert.Parameters.AddWithValue("$id", passId);
+                insert.Parameters.AddWithValue("$expires", use.ExpiresAt);
+                insert.Parameters.AddWithValue("$at", use.UsedAt);
                 insert.ExecuteNonQuery();
             }
 
@@ -209,6 +223,31 @@ internal static class JournalRecovery
         catch (Exception ex) when (ex is SqliteException or InvalidCastException or FormatException)
         {
             // The cursor hit damage; what was read before it is kept.
+        }
+    }
+
+    /// <summary>Reads the used single-use passes in the given order until the damage stops the cursor.</summary>
+    private static void ReadUsedPasses(string path, string order, Dictionary<string, (long, long)> passes)
+    {
+        try
+        {
+            using var connection = Open(path, readOnly: true);
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = "PRAGMA writable_schema=ON";
+            cmd.ExecuteNonQuery();
+            cmd.CommandText = "SELECT pass_id, expires_at, used_at FROM pass_use " + order;
+            using var reader = cmd.ExecuteReader();
+            while (reader.Read())
+            {
+                if (reader.GetValue(0) is string { Length: > 0 and <= 256 } passId && reader.GetValue(1) is long expires && reader.GetValue(2) is long used)
+                {
+                    passes.TryAdd(passId, (expires, used));
+                }
+            }
+        }
+        catch (Exception ex) when (ex is SqliteException or InvalidCastException or FormatException)
+        {
+            // No such table (a journal from before single-use passes were kept), or the cursor hit damage: keep what was read.
         }
     }
 

@@ -12,8 +12,9 @@ namespace GateKiosk.Benchmarks;
 /// Scan complete → relay on, in process, through the real pipeline with the durable SQLite journal commit on the
 /// path (the commit happens before the relay), next to the raw fdatasync latency of the same disk in the same run,
 /// back to back and paced like the scans. A second phase measures the same while the real publisher drains a backlog
-/// to a Mosquitto on this machine, as in the field after an outage. Exits non-zero when either p99 is above
-/// <see cref="TargetP99Ratio"/> × the paced raw fdatasync p99.
+/// to a Mosquitto on this machine, as in the field after an outage, with the raw paced fdatasync measured again under
+/// that same drain. Exits non-zero when either p99 is above <see cref="TargetP99Ratio"/> × the paced raw fdatasync p99
+/// of the same conditions (quiet with quiet, drain with drain); the drain's ratio to the quiet disk is printed beside it.
 /// </summary>
 internal sealed class ScanLatencyBenchmark : IBenchmark
 {
@@ -51,7 +52,7 @@ internal sealed class ScanLatencyBenchmark : IBenchmark
         var fdatasync = MeasureOverwriteFdatasync(Path.Combine(folder, "fdatasync.bin"), scans, warmUp);
         var fdatasyncPaced = MeasureOverwriteFdatasync(Path.Combine(folder, "fdatasync-paced.bin"), scans, warmUp, RelayLatency.ScanGap);
         var quiet = MeasureQuiet(Path.Combine(folder, "quiet"), scans, warmUp);
-        var (drained, published) = await MeasureDrainingAsync(Path.Combine(folder, "drain"), scans, warmUp);
+        var (drained, fdatasyncDrained, published) = await MeasureDrainingAsync(Path.Combine(folder, "drain"), scans, warmUp);
 
         // The disk again after the pipeline, printed so a change of load during the run shows; the ratios use the first.
         var fdatasyncAfter = MeasureOverwriteFdatasync(Path.Combine(folder, "fdatasync2.bin"), scans, warmUp);
@@ -62,21 +63,25 @@ internal sealed class ScanLatencyBenchmark : IBenchmark
         await output.WriteLineAsync($"  same, measured again after the pipeline:         {Describe(fdatasyncAfter)}");
         await output.WriteLineAsync($"scan → relay-on, quiet journal:                     {Describe(quiet)}");
         await output.WriteLineAsync($"scan → relay-on, publisher draining concurrently:   {Describe(drained)}  ({published:N0} events published and acknowledged meanwhile)");
+        await output.WriteLineAsync($"raw overwrite + fdatasync, paced, same drain:       {Describe(fdatasyncDrained)}");
 
-        // The target compares with the disk under the same pacing as the scans: an fdatasync that follows 10 ms of
-        // idleness is slower than one of a back-to-back loop, and that is the disk's floor for a paced commit. The ratio to
-        // the back-to-back loop is printed beside it.
+        // The target compares with the disk under the same pacing and the same load as the scans: an fdatasync that
+        // follows 10 ms of idleness is slower than one of a back-to-back loop, and one made while the publisher drains
+        // (its reads, its marks, the checkpoint, the broker on the same cores) is slower again; that is the disk's floor
+        // for a commit in those conditions, and what is above it is the pipeline's. The ratios to the back-to-back loop
+        // and, for the drain, to the quiet disk are printed beside it.
         var failures = new List<string>();
-        foreach (var (name, samples) in new[] { ("quiet", quiet), ("with drain", drained) })
+        foreach (var (name, samples, disk) in new[] { ("quiet", quiet, fdatasyncPaced), ("with drain", drained, fdatasyncDrained) })
         {
-            var ratio50 = Percentile(samples, 0.50) / Percentile(fdatasyncPaced, 0.50);
-            var ratio99 = Percentile(samples, 0.99) / Percentile(fdatasyncPaced, 0.99);
+            var ratio50 = Percentile(samples, 0.50) / Percentile(disk, 0.50);
+            var ratio99 = Percentile(samples, 0.99) / Percentile(disk, 0.99);
             var loop99 = Percentile(samples, 0.99) / Percentile(fdatasync, 0.99);
+            var quiet99 = Percentile(samples, 0.99) / Percentile(fdatasyncPaced, 0.99);
             var met = ratio99 <= TargetP99Ratio;
-            await output.WriteLineAsync($"{name}: relay/paced fdatasync p50 {ratio50:F2}  p99 {ratio99:F2} (target ≤ {TargetP99Ratio:F1}×: {(met ? "met" : "MISSED")});  p99 relay/back-to-back fdatasync {loop99:F2}");
+            await output.WriteLineAsync($"{name}: relay/paced fdatasync under the same load p50 {ratio50:F2}  p99 {ratio99:F2} (target ≤ {TargetP99Ratio:F1}×: {(met ? "met" : "MISSED")});  p99 relay/quiet paced fdatasync {quiet99:F2};  p99 relay/back-to-back fdatasync {loop99:F2}");
             if (!met)
             {
-                failures.Add($"scan → relay-on p99 ({name}) ≤ {TargetP99Ratio:F1}× paced raw fdatasync p99");
+                failures.Add($"scan → relay-on p99 ({name}) ≤ {TargetP99Ratio:F1}× paced raw fdatasync p99 under the same load");
             }
         }
 
@@ -100,9 +105,9 @@ internal sealed class ScanLatencyBenchmark : IBenchmark
 
     /// <summary>
     /// Scans while the real publisher drains a backlog to a Mosquitto on this machine, as after a broker outage; each
-    /// time the outbox is empty the whole journal is queued again (central asking for it), so the drain lasts the phase.
+    /// time the outbox is empty the whole journal is queued again (central asking for it), so the drain lasts the phase. Then the raw paced fdatasync of the same disk, under the same drain.
     /// </summary>
-    private static async Task<(double[] Samples, long Published)> MeasureDrainingAsync(string folder, int scans, int warmUp)
+    private static async Task<(double[] Samples, double[] Fdatasync, long Published)> MeasureDrainingAsync(string folder, int scans, int warmUp)
     {
         Directory.CreateDirectory(folder);
         using var journal = new SqliteEntryJournal(Path.Combine(folder, "journal.db"), RelayLatency.SiteId, RelayLatency.KioskId);
@@ -134,7 +139,8 @@ internal sealed class ScanLatencyBenchmark : IBenchmark
         try
         {
             var samples = await Task.Run(() => RelayLatency.Measure(journal, scans, warmUp));
-            return (samples, published - journal.GetStats().Unsent);
+            var disk = await Task.Run(() => MeasureOverwriteFdatasync(Path.Combine(folder, "fdatasync-drain.bin"), scans, warmUp, RelayLatency.ScanGap));
+            return (samples, disk, published - journal.GetStats().Unsent);
         }
         finally
         {

@@ -273,4 +273,29 @@ public sealed class TailLossTests : IDisposable
         Assert.Equal((1501L, EventChain.Hash(published[1500])), (next.Seq, next.PrevHash));
         Assert.Null(next.LostSeqs);
     }
+    [Fact]
+    public void Reopen_SalvagedJournal_SingleUsePassesUsedBeforeTheDamage_StayUsed()
+    {
+        var expires = DateTimeOffset.UnixEpoch.AddDays(400);
+        string[] used = ["pass-a", "pass-b", "pass-c"];
+        using (var journal = new SqliteEntryJournal(DbPath, "site-1", "kiosk-1"))
+        {
+            foreach (var (passId, i) in used.Select((p, i) => (p, i)))
+            {
+                journal.Append(Draft(i) with { Credential = new CredentialRef(CredentialKinds.VisitorPass, "issuer", $"V{i}"), UsesPass = new Core.Credentials.Signed.SingleUsePass(passId, expires) });
+            }
+        }
+
+        PublishedJournal(1500);
+        TornJournal.CutTail(DbPath, keep: 0.75);
+
+        using var reopened = new SqliteEntryJournal(DbPath, "site-1", "kiosk-1");
+
+        Assert.True(reopened.OpenReport.Salvaged);
+        Assert.All(used, passId => Assert.True(reopened.IsUsed(passId), $"{passId} is valid again after the salvage"));
+        Assert.Contains("3 used single-use passes kept", reopened.OpenReport.Detail, StringComparison.Ordinal);
+        Assert.False(reopened.IsUsed("pass-never-used"));
+        var again = reopened.Append(Draft(9000) with { UsesPass = new Core.Credentials.Signed.SingleUsePass("pass-b", expires) });
+        Assert.True(again.PassAlreadyUsed);
+    }
 }

@@ -68,6 +68,7 @@ internal static partial class ApiAccess
             o.AddPolicy(Policies.ApiPersonalEvents, ApiPolicy(Policies.PersonalEventRoles));
             o.AddPolicy(Policies.ApiHealth, new AuthorizationPolicyBuilder(ApiScheme)
                 .AddRequirements(new ApiAccessRequirement([Roles.Admin, Roles.Health], Api: true, LegacyTokenOnlyWithoutAccounts: true)).Build());
+            o.AddPolicy(Policies.ApiAdmin, ApiPolicy([Roles.Admin]));
             o.AddPolicy(Policies.SignedIn, PagePolicy(Roles.All));
             o.AddPolicy(Policies.Admin, PagePolicy([Roles.Admin]));
             o.AddPolicy(Policies.People, PagePolicy([Roles.Admin, Roles.Manager]));
@@ -151,6 +152,9 @@ internal static class Policies
 
     /// <summary>API routes that return personal fields (subjects): every role but viewer.</summary>
     public const string ApiPersonalEvents = "api-personal-events";
+
+    /// <summary>API routes for admins only: the quarantine of rejected messages.</summary>
+    public const string ApiAdmin = "api-admin";
 
     public static readonly IReadOnlyList<string> PersonalEventRoles = [Roles.Admin, Roles.Manager, Roles.Guard, Roles.Health];
 }

@@ -61,6 +61,7 @@ public static class ApiEndpoints
         api.MapGet("/ingest", ChainEndpoints.GetIngest);
         api.MapGet("/trace", TraceEndpoints.GetTraceAsync).RequireAuthorization(Policies.ApiHealth);
         api.MapGet("/reports/daily", ReportEndpoints.GetDailyAsync);
+        api.MapGet("/quarantine", QuarantineEndpoint.GetAsync).RequireAuthorization(Policies.ApiAdmin);
         return app;
     }
 
