@@ -113,8 +113,13 @@ internal sealed class TraceReportBenchmark : IBenchmark
                         {
                             var draft = new EventDraft
                             {
-                                Type = EventTypes.Entry, OccurredAt = Start.AddDays(29), TimeSource = TimeSources.Ntp, Direction = "in",
-                                Decision = Decisions.Allow, Reason = ReasonCodes.Valid, Credential = new CredentialRef(CredentialKinds.Badge, "allowlist", "live"),
+                                Type = EventTypes.Entry,
+                                OccurredAt = Start.AddDays(29),
+                                TimeSource = TimeSources.Ntp,
+                                Direction = "in",
+                                Decision = Decisions.Allow,
+                                Reason = ReasonCodes.Valid,
+                                Credential = new CredentialRef(CredentialKinds.Badge, "allowlist", "live"),
                             };
                             var bytes = EventChain.Serialize(EventChain.Seal(draft, "site-live", "k0", ++seq, prev, Guid.CreateVersion7()));
                             prev = EventChain.Hash(bytes);
