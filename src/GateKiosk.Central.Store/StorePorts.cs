@@ -83,8 +83,71 @@ public interface IChainReports
     Task MarkUnrecoverableAsync(string site, string kiosk, SeqRange range, CancellationToken cancellationToken = default);
 }
 
+/// <summary>
+/// Who was where, for contact tracing: allowed <c>entry</c> events with a direction (<c>in</c> or <c>out</c>) and a
+/// credential subject, oldest first (by <c>occurredAt</c>, then as stored), with <c>occurredAt</c> in [since, until],
+/// both ends included. Denied events, events without a subject and events whose personal fields were removed by
+/// retention are never returned. At most max events.
+/// </summary>
+public interface ITracingQueries
+{
+    /// <summary>One person's (credential kind + subject id) allowed entries and exits at any site.</summary>
+    Task<IReadOnlyList<PresenceEvent>> GetPersonPresenceAsync(string kind, string subject, DateTimeOffset since, DateTimeOffset until, int max, CancellationToken cancellationToken = default);
+
+    /// <summary>Everyone's allowed entries and exits at one site.</summary>
+    Task<IReadOnlyList<PresenceEvent>> GetSitePresenceAsync(string site, DateTimeOffset since, DateTimeOffset until, int max, CancellationToken cancellationToken = default);
+}
+
+/// <summary>The audit trail: append-only (the backends refuse updates and deletes), kept for good.</summary>
+public interface IAuditLog
+{
+    /// <summary>Appends <paramref name="record"/>; the task completes once it is committed.</summary>
+    Task AppendAuditAsync(AuditRecord record, CancellationToken cancellationToken = default);
+
+    /// <summary>The newest records, newest first, at most <paramref name="max"/>.</summary>
+    Task<IReadOnlyList<AuditRecord>> GetAuditAsync(int max = 100, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Counts for the daily report of one site's local day.</summary>
+public interface IReportQueries
+{
+    /// <summary>
+    /// The counts of <paramref name="site"/>'s local day <paramref name="day"/>, which runs over [dayStart, dayEnd).
+    /// Distinct people come from the count kept before retention removed the day's subjects, plus people in events that
+    /// arrived after it was kept; every other count comes from the events, which retention keeps.
+    /// </summary>
+    Task<DailyCounts> GetDailyCountsAsync(string site, DateOnly day, DateTimeOffset dayStart, DateTimeOffset dayEnd, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Retention's steps: keep each day's distinct people, then remove personal fields of old events in batches.</summary>
+public interface IRetentionStore
+{
+    /// <summary>Each site holding events with a subject that occurred before <paramref name="cutoff"/>, with the oldest one's time.</summary>
+    Task<IReadOnlyList<(string Site, DateTimeOffset Oldest)>> GetPersonalBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default);
+
+    /// <summary>The time of the oldest event with a subject at <paramref name="site"/> in [since, cutoff); null when none.</summary>
+    Task<DateTimeOffset?> GetNextPersonalAsync(string site, DateTimeOffset since, DateTimeOffset cutoff, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Keeps the number of distinct people who entered <paramref name="site"/> on its local day <paramref name="day"/>
+    /// ([dayStart, dayEnd)) before their subjects are removed: the people of events not counted before are added.
+    /// </summary>
+    Task KeepDailyPeopleAsync(string site, DateOnly day, DateTimeOffset dayStart, DateTimeOffset dayEnd, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Removes the personal fields (the subject and every credential field but kind and issuer, in the column and the
+    /// payload) of at most <paramref name="batch"/> events that occurred before <paramref name="cutoff"/>, in one short
+    /// transaction. The event keeps its stored hash and its chain verdict, so its neighbours still check against it.
+    /// Returns how many events it changed (0 when none is left).
+    /// </summary>
+    Task<int> RedactBatchAsync(DateTimeOffset cutoff, int batch, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes quarantined messages (which may hold personal fields) received before <paramref name="cutoff"/>; returns how many.</summary>
+    Task<int> DeleteQuarantineBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default);
+}
+
 /// <summary>The whole store: what central's host registers, and what each backend's contract tests open.</summary>
-public interface ICentralStore : IIngestWriter, IKioskStatusWriter, IQuarantine, IEventQueries, IKioskSummaries, IChainReports, IDisposable
+public interface ICentralStore : IIngestWriter, IKioskStatusWriter, IQuarantine, IEventQueries, IKioskSummaries, IChainReports, ITracingQueries, IAuditLog, IReportQueries, IRetentionStore, IDisposable
 {
 }
 

@@ -142,3 +142,68 @@ public static class StoreLimits
     /// </summary>
     public const int RejectedMaxKiosks = 10_000;
 }
+
+/// <summary>An allowed entry or exit of one person, as contact tracing reads it (see <see cref="ITracingQueries"/>).</summary>
+/// <param name="Kind">The credential kind; with <paramref name="Subject"/> it names the person.</param>
+/// <param name="Subject">The credential's subject id (a keyed hash for DCCs and Vietnamese ID codes).</param>
+/// <param name="Direction"><c>in</c> or <c>out</c>.</param>
+/// <param name="TimeSourceNone">The kiosk's clock had no trusted source (<c>timeSource</c> <c>none</c>).</param>
+public sealed record PresenceEvent(string Kind, string Subject, string SiteId, string KioskId, string Direction, DateTimeOffset OccurredAt, bool TimeSourceNone);
+
+/// <summary>One line of the audit trail.</summary>
+/// <param name="At">When it happened.</param>
+/// <param name="Actor">Who did it: a user name, <c>api-token</c>, or <c>central</c> for central's own jobs.</param>
+/// <param name="Action">What was done, a stable code such as <c>trace</c> or <c>retention-purge</c>.</param>
+/// <param name="Detail">The query or the counts; never a subject id, name or key (a subject is given as a short hash).</param>
+public sealed record AuditRecord(DateTimeOffset At, string Actor, string Action, string Detail);
+
+/// <summary>What the daily report counts of one site's local day.</summary>
+/// <param name="EntriesAllowed">Allowed entries with direction <c>in</c>.</param>
+/// <param name="DeniedByReason">Denied entries (any direction) by reason code.</param>
+/// <param name="DistinctPeople">People (credential kind + subject) with an allowed <c>in</c> entry.</param>
+/// <param name="FirstEntry">The first allowed <c>in</c> entry; null when none.</param>
+/// <param name="LastEntry">The last allowed <c>in</c> entry; null when none.</param>
+/// <param name="KioskEvents">Events of any type by kiosk.</param>
+public sealed record DailyCounts(
+    long EntriesAllowed,
+    IReadOnlyDictionary<string, long> DeniedByReason,
+    long DistinctPeople,
+    DateTimeOffset? FirstEntry,
+    DateTimeOffset? LastEntry,
+    IReadOnlyDictionary<string, long> KioskEvents);
+
+/// <summary>Removes personal fields from an event's payload for retention.</summary>
+public static class EventRedaction
+{
+    /// <summary>
+    /// The payload without personal fields: <c>credential</c> keeps only <c>kind</c> and <c>issuer</c>; everything else
+    /// is as it was. A payload that is not a JSON object (never stored, but old stores may hold one) becomes <c>{}</c>.
+    /// </summary>
+    public static byte[] Redact(ReadOnlySpan<byte> payload)
+    {
+        System.Text.Json.Nodes.JsonObject? root;
+        try
+        {
+            root = System.Text.Json.Nodes.JsonNode.Parse(payload) as System.Text.Json.Nodes.JsonObject;
+        }
+        catch (JsonException)
+        {
+            root = null;
+        }
+
+        if (root is null)
+        {
+            return "{}"u8.ToArray();
+        }
+
+        if (root["credential"] is System.Text.Json.Nodes.JsonObject credential)
+        {
+            foreach (var name in credential.Select(p => p.Key).Where(k => k is not ("kind" or "issuer")).ToList())
+            {
+                credential.Remove(name);
+            }
+        }
+
+        return System.Text.Encoding.UTF8.GetBytes(root.ToJsonString());
+    }
+}

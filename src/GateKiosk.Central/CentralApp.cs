@@ -3,6 +3,7 @@ using GateKiosk.Central.Collecting;
 using GateKiosk.Central.Declarations;
 using GateKiosk.Central.Storage;
 using GateKiosk.Central.Storage.Postgres;
+using GateKiosk.Central.Tracing;
 using GateKiosk.Central.Web;
 using GateKiosk.Hosting;
 using GateKiosk.Mqtt;
@@ -48,6 +49,11 @@ public static class CentralApp
         services.AddSingleton<IChainReports>(sp => sp.GetRequiredService<ICentralStore>());
         services.AddSingleton<IQuarantine>(sp => sp.GetRequiredService<ICentralStore>());
         services.AddSingleton<IKioskStatusWriter>(sp => sp.GetRequiredService<ICentralStore>());
+        services.AddSingleton<ITracingQueries>(sp => sp.GetRequiredService<ICentralStore>());
+        services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<ICentralStore>());
+        services.AddSingleton<IReportQueries>(sp => sp.GetRequiredService<ICentralStore>());
+        services.AddSingleton<IRetentionStore>(sp => sp.GetRequiredService<ICentralStore>());
+        services.AddCentralTracing();
         services.AddSingleton(sp =>
         {
             var central = sp.GetRequiredService<IOptions<CentralOptions>>().Value;

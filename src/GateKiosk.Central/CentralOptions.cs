@@ -64,6 +64,9 @@ public sealed class CentralOptions
 
     /// <summary>Sign-in attempts answered per minute from one address; more get 429 (each attempt costs a password hash).</summary>
     public int SignInAttemptsPerMinute { get; set; } = 20;
+
+    /// <summary>How long events keep their personal fields (subject ids); older ones are redacted daily (docs/tracing.md).</summary>
+    public TimeSpan PersonalDataRetention { get; set; } = TimeSpan.FromDays(30);
 }
 
 /// <summary>Names the bad key in the <c>Central</c> section.</summary>
@@ -135,6 +138,11 @@ public sealed class CentralOptionsValidator : IValidateOptions<CentralOptions>
         if (options.SignInAttemptsPerMinute is < 1 or > 100_000)
         {
             errors.Add($"Central:SignInAttemptsPerMinute must be between 1 and 100000 (got {options.SignInAttemptsPerMinute}).");
+        }
+
+        if (options.PersonalDataRetention < TimeSpan.FromDays(1) || options.PersonalDataRetention > TimeSpan.FromDays(3650))
+        {
+            errors.Add($"Central:PersonalDataRetention must be between 1.00:00:00 and 3650.00:00:00 (got {options.PersonalDataRetention}).");
         }
 
         if (options.ApiToken is { Length: > 0 and < 16 })

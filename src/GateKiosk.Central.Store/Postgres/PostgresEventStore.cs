@@ -25,11 +25,14 @@ internal enum PostgresIngestMode
 /// has locked its kiosks' summary rows, so batches of one kiosk arriving through two collectors are checked one after
 /// the other. Reads use pooled connections of their own and never wait on the writer.
 /// </summary>
-public sealed class PostgresEventStore : ICentralStore
+public sealed partial class PostgresEventStore : ICentralStore
 {
-    private const string StagingColumns = "ord, event_id, site_id, kiosk_id, seq, occurred_at, type, decision, reason, subject, payload, hash, prev_hash, lost_from";
+    private const string StagingColumns = "ord, event_id, site_id, kiosk_id, seq, occurred_at, type, decision, reason, subject, payload, hash, prev_hash, lost_from, direction, credential_kind, time_source";
 
-    /// <summary>Rows per multi-row INSERT in <see cref="PostgresIngestMode.Insert"/> (14 parameters each, under the protocol's 65,535).</summary>
+    /// <summary>Columns of <see cref="StagingColumns"/>: parameters per row of a multi-row INSERT.</summary>
+    private const int StagingColumnCount = 17;
+
+    /// <summary>Rows per multi-row INSERT in <see cref="PostgresIngestMode.Insert"/> (17 parameters each, under the protocol's 65,535).</summary>
     private const int InsertChunk = 1000;
 
     private readonly NpgsqlDataSource _dataSource;
@@ -185,8 +188,8 @@ public sealed class PostgresEventStore : ICentralStore
         var added = new HashSet<Guid>();
         using (var insert = new NpgsqlCommand("""
             WITH ins AS (
-                INSERT INTO events(event_id, site_id, kiosk_id, seq, occurred_at, received_at, type, decision, reason, subject, payload, hash, prev_hash, lost_from)
-                SELECT event_id, site_id, kiosk_id, seq, occurred_at, @now, type, decision, reason, subject, payload, hash, prev_hash, lost_from
+                INSERT INTO events(event_id, site_id, kiosk_id, seq, occurred_at, received_at, type, decision, reason, subject, payload, hash, prev_hash, lost_from, direction, credential_kind, time_source)
+                SELECT event_id, site_id, kiosk_id, seq, occurred_at, @now, type, decision, reason, subject, payload, hash, prev_hash, lost_from, direction, credential_kind, time_source
                 FROM staging_events ORDER BY ord
                 ON CONFLICT (event_id) DO NOTHING
                 RETURNING id, event_id, site_id, kiosk_id, seq, occurred_at, hash, prev_hash, lost_from)
@@ -368,6 +371,10 @@ public sealed class PostgresEventStore : ICentralStore
             {
                 copy.WriteNull();
             }
+
+            WriteNullable(copy, TextOrNull(entry.Direction));
+            WriteNullable(copy, TextOrNull(entry.Credential?.Kind));
+            WriteNullable(copy, TextOrNull(entry.TimeSource));
         }
 
         copy.Complete();
@@ -395,9 +402,9 @@ public sealed class PostgresEventStore : ICentralStore
             for (var i = start; i < end; i++)
             {
                 var (entry, payload) = events[i];
-                var n = (i - start) * 14;
+                var n = (i - start) * StagingColumnCount;
                 sql.Append(i == start ? "(" : ",(");
-                for (var c = 0; c < 14; c++)
+                for (var c = 0; c < StagingColumnCount; c++)
                 {
                     sql.Append(c == 0 ? "$" : ",$").Append(n + c + 1);
                 }
@@ -417,6 +424,9 @@ public sealed class PostgresEventStore : ICentralStore
                 cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = hashes[i] });
                 cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Text(entry.PrevHash) });
                 cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = (object?)DeclaredLossFrom(entry) ?? DBNull.Value });
+                cmd.Parameters.Add(NullableText(TextOrNull(entry.Direction)));
+                cmd.Parameters.Add(NullableText(TextOrNull(entry.Credential?.Kind)));
+                cmd.Parameters.Add(NullableText(TextOrNull(entry.TimeSource)));
             }
 
             cmd.CommandText = sql.ToString();
@@ -510,7 +520,8 @@ public sealed class PostgresEventStore : ICentralStore
                 CREATE TEMP TABLE staging_events(
                     ord integer NOT NULL, event_id uuid NOT NULL, site_id text NOT NULL, kiosk_id text NOT NULL,
                     seq bigint NOT NULL, occurred_at timestamptz NOT NULL, type text NOT NULL, decision text, reason text,
-                    subject text, payload bytea NOT NULL, hash text NOT NULL, prev_hash text NOT NULL, lost_from bigint
+                    subject text, payload bytea NOT NULL, hash text NOT NULL, prev_hash text NOT NULL, lost_from bigint,
+                    direction text, credential_kind text, time_source text
                 ) ON COMMIT DELETE ROWS;
                 CREATE TEMP TABLE staging_added(
                     id bigint NOT NULL, event_id uuid NOT NULL, site_id text NOT NULL, kiosk_id text NOT NULL,

@@ -90,5 +90,38 @@ internal static class PostgresSchema
                 PRIMARY KEY(site_id, kiosk_id)
             );
             """),
+        new(2, "events' direction, credential kind and time source; the audit trail", """
+            ALTER TABLE events ADD COLUMN direction text, ADD COLUMN credential_kind text, ADD COLUMN time_source text;
+            -- Filled from the payloads already held (checked as UTF-8 JSON when stored); json, not jsonb, since a
+            -- payload may hold \u0000, which jsonb refuses.
+            UPDATE events SET
+                direction = convert_from(payload, 'UTF8')::json ->> 'direction',
+                credential_kind = convert_from(payload, 'UTF8')::json -> 'credential' ->> 'kind',
+                time_source = convert_from(payload, 'UTF8')::json ->> 'timeSource';
+            CREATE TABLE audit(
+                id     bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                at     timestamptz NOT NULL,
+                actor  text        NOT NULL,
+                action text        NOT NULL,
+                detail text        NOT NULL
+            );
+            CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                RAISE EXCEPTION 'the audit trail is append-only';
+            END $$;
+            CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit
+                FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();
+            """),
+        new(3, "redacted events, personal events by time, daily distinct people", """
+            ALTER TABLE events ADD COLUMN redacted_at timestamptz;
+            CREATE INDEX events_personal_occurred ON events(occurred_at) WHERE subject IS NOT NULL;
+            CREATE TABLE daily_people(
+                site_id         text   NOT NULL,
+                date            date   NOT NULL,
+                distinct_people bigint NOT NULL,
+                covered_id      bigint NOT NULL,
+                PRIMARY KEY(site_id, date)
+            );
+            """),
     ];
 }

@@ -17,7 +17,7 @@ namespace GateKiosk.Central.Storage;
 /// that central does not hold are reported as declared lost instead of as gaps, so they are not asked for again.
 /// </para>
 /// </summary>
-public sealed class SqliteEventStore : ICentralStore
+public sealed partial class SqliteEventStore : ICentralStore
 {
     /// <summary>Most messages kept in quarantine; the oldest go first.</summary>
     public const int QuarantineMaxRows = StoreLimits.QuarantineMaxRows;

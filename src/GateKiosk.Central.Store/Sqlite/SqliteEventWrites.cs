@@ -17,10 +17,10 @@ internal static class SqliteEventWrites
         using var cmd = connection.CreateCommand();
         cmd.Transaction = tx;
         cmd.CommandText = """
-            INSERT OR IGNORE INTO events(event_id, site_id, kiosk_id, seq, occurred_at, received_at, type, decision, reason, subject, payload, hash, prev_hash, lost_from)
-            VALUES ($id, $site, $kiosk, $seq, $at, $received, $type, $decision, $reason, $subject, $payload, $hash, $prev, $lost)
+            INSERT OR IGNORE INTO events(event_id, site_id, kiosk_id, seq, occurred_at, received_at, type, decision, reason, subject, payload, hash, prev_hash, lost_from, direction, credential_kind, time_source)
+            VALUES ($id, $site, $kiosk, $seq, $at, $received, $type, $decision, $reason, $subject, $payload, $hash, $prev, $lost, $direction, $kind, $timeSource)
             """;
-        string[] names = ["$id", "$site", "$kiosk", "$seq", "$at", "$received", "$type", "$decision", "$reason", "$subject", "$payload", "$hash", "$prev", "$lost"];
+        string[] names = ["$id", "$site", "$kiosk", "$seq", "$at", "$received", "$type", "$decision", "$reason", "$subject", "$payload", "$hash", "$prev", "$lost", "$direction", "$kind", "$timeSource"];
         var p = names.Select(n => cmd.Parameters.Add(n, n == "$payload" ? SqliteType.Blob : SqliteType.Text)).ToArray();
         var added = 0;
         var duplicates = 0;
@@ -45,6 +45,9 @@ internal static class SqliteEventWrites
             p[12].Value = entry.PrevHash;
             var lostFrom = DeclaredLossFrom(entry);
             p[13].Value = (object?)lostFrom ?? DBNull.Value;
+            p[14].Value = (object?)entry.Direction ?? DBNull.Value;
+            p[15].Value = (object?)entry.Credential?.Kind ?? DBNull.Value;
+            p[16].Value = (object?)entry.TimeSource ?? DBNull.Value;
             if (cmd.ExecuteNonQuery() == 1)
             {
                 added++;
@@ -77,10 +80,14 @@ internal static class SqliteEventWrites
     {
         using var cmd = connection.CreateCommand();
         cmd.Transaction = tx;
-        cmd.CommandText = "SELECT payload FROM events WHERE event_id = $id";
+        cmd.CommandText = "SELECT payload, hash, redacted_at FROM events WHERE event_id = $id";
         cmd.Parameters.AddWithValue("$id", eventId.ToString());
         using var reader = cmd.ExecuteReader();
-        return reader.Read() && reader.GetFieldValue<byte[]>(0).AsSpan().SequenceEqual(payload);
+
+        // Retention removed the stored event's personal fields but kept the hash of the bytes it arrived with.
+        return reader.Read() && (reader.IsDBNull(2)
+            ? reader.GetFieldValue<byte[]>(0).AsSpan().SequenceEqual(payload)
+            : EventChain.Hash(payload) == reader.GetString(1));
     }
 
     /// <summary>Counts a newly stored event in its kiosk's summary; <paramref name="newSeq"/> when no other event holds its seq.</summary>

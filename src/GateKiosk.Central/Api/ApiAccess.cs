@@ -67,7 +67,8 @@ internal static partial class ApiAccess
             o.AddPolicy(Policy, api);
             o.AddPolicy(Policies.ApiPersonalEvents, ApiPolicy(Policies.PersonalEventRoles));
             o.AddPolicy(Policies.ApiPeople, ApiPolicy([Roles.Admin, Roles.Manager]));
-            o.AddPolicy(Policies.ApiHealth, ApiPolicy([Roles.Admin, Roles.Health]));
+            o.AddPolicy(Policies.ApiHealth, new AuthorizationPolicyBuilder(ApiScheme)
+                .AddRequirements(new ApiAccessRequirement([Roles.Admin, Roles.Health], Api: true, LegacyTokenOnlyWithoutAccounts: true)).Build());
             o.AddPolicy(Policies.ApiAdmin, ApiPolicy([Roles.Admin]));
             o.AddPolicy(Policies.SignedIn, PagePolicy(Roles.All));
             o.AddPolicy(Policies.Admin, PagePolicy([Roles.Admin]));
@@ -147,14 +148,14 @@ internal static class Policies
     /// <summary>Tracing and health exports: admins and health officers.</summary>
     public const string Health = "health";
 
+    /// <summary>Tracing and health declarations (<c>/api/trace</c>, <c>/api/declarations</c>): admins and health officers; the deprecated shared token only until accounts exist.</summary>
+    public const string ApiHealth = "api-health";
+
     /// <summary>API routes that return personal fields (subjects): every role but viewer.</summary>
     public const string ApiPersonalEvents = "api-personal-events";
 
     /// <summary>API routes for sites, people and passes: admins and managers.</summary>
     public const string ApiPeople = "api-people";
-
-    /// <summary>API routes that return health declarations: admins and health officers.</summary>
-    public const string ApiHealth = "api-health";
 
     /// <summary>API routes for admins only: the quarantine of rejected messages.</summary>
     public const string ApiAdmin = "api-admin";
@@ -165,9 +166,10 @@ internal static class Policies
 /// <summary>
 /// A policy's requirement: the caller holds one of <paramref name="Roles"/>. On the API (<paramref name="Api"/>) the
 /// deprecated shared token also passes (every API route today only reads), as does a loopback caller while no account
-/// exists and central listens on loopback only (the first run, before <c>user add</c>).
+/// exists and central listens on loopback only (the first run, before <c>user add</c>). With
+/// <paramref name="LegacyTokenOnlyWithoutAccounts"/> the shared token passes only while no account exists.
 /// </summary>
-internal sealed record ApiAccessRequirement(IReadOnlyList<string> Roles, bool Api = true) : IAuthorizationRequirement
+internal sealed record ApiAccessRequirement(IReadOnlyList<string> Roles, bool Api = true, bool LegacyTokenOnlyWithoutAccounts = false) : IAuthorizationRequirement
 {
     public ApiAccessRequirement()
         : this(Accounts.Roles.All)
@@ -191,7 +193,7 @@ internal sealed class ApiAccessHandler(IOptions<CentralOptions> central, IServer
         {
             context.Succeed(requirement);
         }
-        else if (requirement.Api && context.User.HasClaim(c => c.Type == ApiAccess.LegacyTokenClaim))
+        else if (requirement.Api && context.User.HasClaim(c => c.Type == ApiAccess.LegacyTokenClaim) && !(requirement.LegacyTokenOnlyWithoutAccounts && accounts.AnyAccount()))
         {
             context.Succeed(requirement);
         }

@@ -60,6 +60,8 @@ public static class ApiEndpoints
         api.MapGet("/kiosks", GetKiosksAsync);
         api.MapGet("/kiosks/{site}/{kiosk}/chain", ChainEndpoints.GetChain);
         api.MapGet("/ingest", ChainEndpoints.GetIngest);
+        api.MapGet("/trace", TraceEndpoints.GetTraceAsync).RequireAuthorization(Policies.ApiHealth);
+        api.MapGet("/reports/daily", ReportEndpoints.GetDailyAsync);
         api.MapGet("/quarantine", QuarantineEndpoint.GetAsync).RequireAuthorization(Policies.ApiAdmin);
         app.MapDeclarations();
         return app;

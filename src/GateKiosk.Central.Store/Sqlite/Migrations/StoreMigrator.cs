@@ -11,6 +11,8 @@ internal static class StoreMigrator
         new Migration001InitialSchema(),
         new Migration002TimeIndexes(),
         new Migration003KioskSummaries(),
+        new Migration004TracingColumns(),
+        new Migration005Retention(),
     ];
 
     /// <summary>The schema version of a store (0 for a new file or a store from before numbered steps).</summary>
