@@ -174,6 +174,11 @@ public sealed class ApiAccessTests : IAsyncLifetime
             .OfType<RouteEndpoint>()
             .Where(e => ("/" + e.RoutePattern.RawText?.TrimStart('/')).StartsWith("/api/", StringComparison.OrdinalIgnoreCase))
             .ToList();
+
+        // Only the visitors' public routes are open to anyone, and only under /api/public/.
+        var open = endpoints.Where(e => e.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAllowAnonymous>() is not null).ToList();
+        Assert.All(open, e => Assert.StartsWith("/api/public/", "/" + e.RoutePattern.RawText?.TrimStart('/'), StringComparison.Ordinal));
+        endpoints = [.. endpoints.Except(open)];
         var raw = endpoints.Select(e => e.RoutePattern.RawText).ToList();
         Assert.Contains(raw, r => r == "/api/events");
         Assert.Contains(raw, r => r == "/api/kiosks");
