@@ -25,6 +25,7 @@ public sealed partial class MqttLink : IDisposable
     private readonly TimeProvider _time;
     private readonly IMqttClient _client;
     private TaskCompletionSource _disconnected = NewSignal();
+    private long _connection;
     private X509Certificate2? _clientCertificate;
 
     public MqttLink(MqttOptions options, string clientId, MqttApplicationMessage? will, ILogger logger, TimeProvider time)
@@ -54,6 +55,13 @@ public sealed partial class MqttLink : IDisposable
 
     public bool IsConnected => _client.IsConnected;
 
+    /// <summary>
+    /// Which connection attempt of <see cref="RunAsync"/> is current: counted before each connect, so whatever the broker
+    /// delivers on a connection (a kept session's queue comes right after CONNACK) carries that connection's number.
+    /// A message must be acknowledged on the connection it came on; its number tells whether that one is still current.
+    /// </summary>
+    public long ConnectionNumber => Interlocked.Read(ref _connection);
+
     /// <summary>What the broker said when the current session started (receive maximum, packet size limit).</summary>
     public MqttClientConnectResult? ConnectResult { get; private set; }
 
@@ -73,6 +81,7 @@ public sealed partial class MqttLink : IDisposable
             try
             {
                 _disconnected = NewSignal();
+                Interlocked.Increment(ref _connection);
                 using (var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))
                 {
                     connectTimeout.CancelAfter(_options.Timeout);

@@ -39,8 +39,9 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
     private readonly ILogger<MqttEventCollector> _logger;
     private readonly MqttLink _link;
     private readonly Channel<PendingAck> _acks = Channel.CreateUnbounded<PendingAck>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-    private long _generation;
-    private long _subscribedGeneration = -1;
+    private long _subscribedConnection = -1;
+    private long _failedConnection = -1;
+    private TaskCompletionSource _drop = NewDropSignal();
     private readonly KioskHealthStore? _health;
     private readonly CentralMetrics? _metrics;
     private long _stored;
@@ -70,13 +71,6 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
         var clientId = string.IsNullOrEmpty(options.Value.ClientId) ? "gatekiosk-central" : options.Value.ClientId;
         _link = new MqttLink(options.Value, clientId, will: null, loggers.CreateLogger<MqttLink>(), time);
         _link.Client.ApplicationMessageReceivedAsync += OnMessageAsync;
-        _link.Client.ConnectingAsync += _ =>
-        {
-            // A new connection: messages of the one before are not acknowledged on it (the broker sends them again).
-            // Counted before the broker can deliver anything, as it sends a persistent session's queue right after CONNACK.
-            Interlocked.Increment(ref _generation);
-            return Task.CompletedTask;
-        };
     }
 
     /// <summary>A kiosk answered a command (a valid result on its <c>cmd/result</c> topic).</summary>
@@ -96,7 +90,7 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
     public string? SharedGroup { get; init; }
 
     /// <summary>Connected and subscribed to every kiosk's topics on this connection: what kiosks publish from now on reaches central.</summary>
-    public bool IsSubscribed => _link.IsConnected && Interlocked.Read(ref _subscribedGeneration) == Interlocked.Read(ref _generation);
+    public bool IsSubscribed => _link.IsConnected && Interlocked.Read(ref _subscribedConnection) == _link.ConnectionNumber;
 
     /// <summary>Sends a command to one kiosk (QoS 1); false when the broker is not reachable now.</summary>
     public async Task<bool> PublishCommandAsync(string site, string kiosk, KioskCommand command, CancellationToken cancellationToken)
@@ -209,7 +203,14 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
 
     private async Task SessionAsync(CancellationToken sessionToken)
     {
-        var generation = Interlocked.Read(ref _generation);
+        var connection = _link.ConnectionNumber;
+        var drop = NewDropSignal();
+        Interlocked.Exchange(ref _drop, drop);
+        if (Interlocked.Read(ref _failedConnection) == connection)
+        {
+            return; // a store failed on this connection before the session began: start over
+        }
+
         var subscribe = new MqttClientSubscribeOptionsBuilder()
             .WithTopicFilter(string.IsNullOrEmpty(SharedGroup) ? Topics.AllEvents : $"$share/{SharedGroup}/{Topics.AllEvents}", MqttQualityOfServiceLevel.AtLeastOnce)
             .WithTopicFilter(Topics.AllStatus, MqttQualityOfServiceLevel.AtLeastOnce)
@@ -222,10 +223,13 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
             await _link.Client.SubscribeAsync(subscribe, timeout.Token);
         }
 
-        Interlocked.Exchange(ref _subscribedGeneration, generation);
+        Interlocked.Exchange(ref _subscribedConnection, connection);
 
-        await Task.Delay(Timeout.Infinite, sessionToken).ContinueWith(_ => { }, TaskScheduler.Default);
+        // Ends when the link drops, or when a store failed: then the link drops this connection and connects again.
+        await Task.WhenAny(Task.Delay(Timeout.Infinite, sessionToken), drop.Task).ContinueWith(_ => { }, TaskScheduler.Default);
     }
+
+    private static TaskCompletionSource NewDropSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>
     /// Starts storing a message and takes the next one at once: the store's writer commits what queued up meanwhile
@@ -235,9 +239,9 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
     private Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
     {
         e.AutoAcknowledge = false;
-        var generation = Interlocked.Read(ref _generation);
+        var connection = _link.ConnectionNumber;
         var result = IngestAsync(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload);
-        if (!_acks.Writer.TryWrite(new PendingAck(result, e, generation)))
+        if (!_acks.Writer.TryWrite(new PendingAck(result, e, connection)))
         {
             LogNotAcknowledged(Shorten(e.ApplicationMessage.Topic)); // stopping: the broker delivers it again
         }
@@ -255,15 +259,19 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
         await foreach (var pending in _acks.Reader.ReadAllAsync(CancellationToken.None))
         {
             var result = await pending.Result;
-            if (pending.Generation != Interlocked.Read(ref _generation))
+            // Only on the connection it came on, and not after a store failed there (the broker sends it all again).
+            if (pending.Connection != _link.ConnectionNumber || pending.Connection == Interlocked.Read(ref _failedConnection))
             {
                 continue;
             }
 
             if (!result.Acknowledge)
             {
-                Interlocked.Increment(ref _generation);
-                _ = _link.Client.DisconnectAsync(new MqttClientDisconnectOptions(), CancellationToken.None);
+                // The session ends and the link reconnects. A disconnect called from here could come while the
+                // connection is still being made, do nothing, and leave the failed message unacknowledged on a live
+                // connection, never delivered again.
+                Interlocked.Exchange(ref _failedConnection, pending.Connection);
+                Volatile.Read(ref _drop).TrySetResult();
                 continue;
             }
 
@@ -278,7 +286,7 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
         }
     }
 
-    private sealed record PendingAck(Task<IngestResult> Result, MqttApplicationMessageReceivedEventArgs Message, long Generation);
+    private sealed record PendingAck(Task<IngestResult> Result, MqttApplicationMessageReceivedEventArgs Message, long Connection);
 
     /// <summary>
     /// Stores a single event, or a batch: a JSON array of consecutive events whose elements are byte-for-byte the single
