@@ -17,9 +17,13 @@ internal sealed class SqliteAccountStore : IAccountStore, IDisposable
         GateKiosk.Core.PrivateFiles.PrepareDatabase(databasePath);
         _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = databasePath, Pooling = false }.ToString());
         _connection.Open();
-        using var command = _connection.CreateCommand();
-        command.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;" + AccountSchema.Sql;
-        command.ExecuteNonQuery();
+        using (var command = _connection.CreateCommand())
+        {
+            command.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;";
+            command.ExecuteNonQuery();
+        }
+
+        AccountSchema.Part.Migrate(_connection);
     }
 
     public bool AnyAccount()

@@ -23,7 +23,7 @@ internal sealed class SqliteSiteStore : IDisposable
             pragmas.ExecuteNonQuery();
         }
 
-        DeclarationSchema.Migrate(_connection);
+        DeclarationSchema.Part.Migrate(_connection);
     }
 
     /// <summary>Adds <paramref name="site"/>; false when its id is taken.</summary>
