@@ -53,7 +53,7 @@ public sealed partial class KioskHealthStore : IDisposable
         _connection.Open();
         // NORMAL: a power cut may lose the last flush of what is only the latest state, which the next messages restore.
         Execute(_connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;");
-        CreateSchema(_connection);
+        Schema.Migrate(_connection);
         Load();
 
         // The probe has its own connection and a short busy timeout, so /healthz never queues behind the health writes.
@@ -274,26 +274,30 @@ public sealed partial class KioskHealthStore : IDisposable
     }
 
     /// <summary>
-    /// The health tables. Schema step: <c>kiosk_health</c> (one row per kiosk, each part the re-serialised contract
-    /// record and the Unix milliseconds central received it) and <c>central_heartbeat</c> (the write probe's one row).
+    /// The health tables, the schema part <c>health</c> of central.db: <c>kiosk_health</c> (one row per kiosk, each part
+    /// the re-serialised contract record and the Unix milliseconds central received it) and <c>central_heartbeat</c>
+    /// (the write probe's one row). Releases before numbered steps made them without a version, so step 1 adopts them.
     /// </summary>
-    internal static void CreateSchema(SqliteConnection connection) => Execute(connection, """
-        CREATE TABLE IF NOT EXISTS kiosk_health(
-            site_id                 TEXT NOT NULL,
-            kiosk_id                TEXT NOT NULL,
-            telemetry               TEXT,
-            telemetry_at            INTEGER,
-            status                  TEXT,
-            status_at               INTEGER,
-            command_result          TEXT,
-            command_result_at       INTEGER,
-            PRIMARY KEY(site_id, kiosk_id)
-        );
-        CREATE TABLE IF NOT EXISTS central_heartbeat(
-            id INTEGER PRIMARY KEY CHECK (id = 1),
-            at INTEGER NOT NULL
-        );
-        """);
+    internal static readonly SchemaPart Schema = new("health",
+    [
+        ("kiosk health and heartbeat", """
+            CREATE TABLE IF NOT EXISTS kiosk_health(
+                site_id                 TEXT NOT NULL,
+                kiosk_id                TEXT NOT NULL,
+                telemetry               TEXT,
+                telemetry_at            INTEGER,
+                status                  TEXT,
+                status_at               INTEGER,
+                command_result          TEXT,
+                command_result_at       INTEGER,
+                PRIMARY KEY(site_id, kiosk_id)
+            );
+            CREATE TABLE IF NOT EXISTS central_heartbeat(
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                at INTEGER NOT NULL
+            );
+            """),
+    ]);
 
     private string StateOf(Row row, DateTimeOffset now)
     {

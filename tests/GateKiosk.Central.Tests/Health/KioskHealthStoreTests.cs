@@ -21,6 +21,20 @@ public sealed class KioskHealthStoreTests : IDisposable
     }
 
     [Fact]
+    public void Open_NewFile_RecordsTheHealthPartAtItsNewestStep()
+    {
+        using (new KioskHealthStore(DatabasePath, _time, Interval))
+        {
+        }
+
+        using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=false");
+        connection.Open();
+        using var read = connection.CreateCommand();
+        read.CommandText = "SELECT version FROM schema_parts WHERE part = 'health'";
+        Assert.Equal((long)KioskHealthStore.Schema.Steps.Count, read.ExecuteScalar());
+    }
+
+    [Fact]
     public void Get_NoTelemetryForThreeIntervals_StaleThoughStatusOnline()
     {
         using var store = new KioskHealthStore(DatabasePath, _time, Interval);
