@@ -14,12 +14,10 @@ internal static class SqliteEventWrites
     public static StoreResult Store(
         SqliteConnection connection, SqliteTransaction tx, IReadOnlyList<(EntryEvent Entry, byte[] Payload)> events, long received, Action<EntryEvent>? beforeInsert)
     {
-        using var cmd = connection.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = """
+        var cmd = connection.Prepared(tx, """
             INSERT OR IGNORE INTO events(event_id, site_id, kiosk_id, seq, occurred_at, received_at, type, decision, reason, subject, payload, hash, prev_hash, lost_from, direction, credential_kind, time_source)
             VALUES ($id, $site, $kiosk, $seq, $at, $received, $type, $decision, $reason, $subject, $payload, $hash, $prev, $lost, $direction, $kind, $timeSource)
-            """;
+            """);
         string[] names = ["$id", "$site", "$kiosk", "$seq", "$at", "$received", "$type", "$decision", "$reason", "$subject", "$payload", "$hash", "$prev", "$lost", "$direction", "$kind", "$timeSource"];
         var p = names.Select(n => cmd.Parameters.Add(n, n == "$payload" ? SqliteType.Blob : SqliteType.Text)).ToArray();
         var added = 0;
@@ -78,9 +76,7 @@ internal static class SqliteEventWrites
 
     private static bool SamePayload(SqliteConnection connection, SqliteTransaction tx, Guid eventId, byte[] payload)
     {
-        using var cmd = connection.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = "SELECT payload, hash, redacted_at FROM events WHERE event_id = $id";
+        var cmd = connection.Prepared(tx, "SELECT payload, hash, redacted_at FROM events WHERE event_id = $id");
         cmd.Parameters.AddWithValue("$id", eventId.ToString());
         using var reader = cmd.ExecuteReader();
 
@@ -93,10 +89,8 @@ internal static class SqliteEventWrites
     /// <summary>Counts a newly stored event in its kiosk's summary; <paramref name="newSeq"/> when no other event holds its seq.</summary>
     private static void CountEvent(SqliteConnection connection, SqliteTransaction tx, EntryEvent entry, bool newSeq, bool declaresLoss, long received)
     {
-        using var cmd = connection.CreateCommand();
-        cmd.Transaction = tx;
         // SET expressions read the row as it was before the update.
-        cmd.CommandText = """
+        var cmd = connection.Prepared(tx, """
             INSERT INTO kiosk_summaries(site_id, kiosk_id, events, seqs, last_seq, last_seq_received_at, last_event_at, chain_breaks, declares_loss)
             VALUES ($site, $kiosk, 1, $newSeq, $seq, $received, $at, 0, $declares)
             ON CONFLICT(site_id, kiosk_id) DO UPDATE SET
@@ -106,7 +100,7 @@ internal static class SqliteEventWrites
                 last_seq = MAX(last_seq, excluded.last_seq),
                 last_event_at = MAX(COALESCE(last_event_at, excluded.last_event_at), excluded.last_event_at),
                 declares_loss = MAX(declares_loss, excluded.declares_loss)
-            """;
+            """);
         cmd.Parameters.AddWithValue("$site", entry.SiteId);
         cmd.Parameters.AddWithValue("$kiosk", entry.KioskId);
         cmd.Parameters.AddWithValue("$newSeq", newSeq ? 1 : 0);
@@ -127,14 +121,12 @@ internal static class SqliteEventWrites
     private static bool CheckChain(SqliteConnection connection, SqliteTransaction tx, EntryEvent entry, string hash, long? lostFrom, long detectedAt)
     {
         var prevSeq = (lostFrom ?? entry.Seq) - 1;
-        using var cmd = connection.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = """
+        var cmd = connection.Prepared(tx, """
             SELECT
               (SELECT hash FROM events WHERE site_id = $site AND kiosk_id = $kiosk AND seq = $prevSeq LIMIT 1),
               (SELECT prev_hash FROM events WHERE site_id = $site AND kiosk_id = $kiosk AND seq = $seq + 1 AND lost_from IS NULL LIMIT 1),
               (SELECT COUNT(*) FROM events WHERE site_id = $site AND kiosk_id = $kiosk AND seq = $seq)
-            """;
+            """);
         cmd.Parameters.AddWithValue("$site", entry.SiteId);
         cmd.Parameters.AddWithValue("$kiosk", entry.KioskId);
         cmd.Parameters.AddWithValue("$seq", entry.Seq);
@@ -166,7 +158,10 @@ internal static class SqliteEventWrites
         }
 
         // Events already stored that declare a loss starting just above this event chain to it.
-        cmd.CommandText = "SELECT seq, prev_hash FROM events WHERE site_id = $site AND kiosk_id = $kiosk AND lost_from = $seq + 1";
+        cmd = connection.Prepared(tx, "SELECT seq, prev_hash FROM events WHERE site_id = $site AND kiosk_id = $kiosk AND lost_from = $seq + 1");
+        cmd.Parameters.AddWithValue("$site", entry.SiteId);
+        cmd.Parameters.AddWithValue("$kiosk", entry.KioskId);
+        cmd.Parameters.AddWithValue("$seq", entry.Seq);
         var resumed = new List<(long Seq, string PrevHash)>();
         using (var reader = cmd.ExecuteReader())
         {
@@ -192,14 +187,12 @@ internal static class SqliteEventWrites
     /// <summary>Records a break once, and counts it in the kiosk's summary when it is new.</summary>
     private static void RecordBreak(SqliteConnection connection, SqliteTransaction tx, EntryEvent entry, long seq, string kind, long detectedAt)
     {
-        using var cmd = connection.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = """
+        var cmd = connection.Prepared(tx, """
             INSERT OR IGNORE INTO chain_breaks(site_id, kiosk_id, seq, kind, detected_at) VALUES ($site, $kiosk, $seq, $kind, $at);
             INSERT INTO kiosk_summaries(site_id, kiosk_id, events, seqs, last_seq, last_seq_received_at, last_event_at, chain_breaks, declares_loss)
             SELECT $site, $kiosk, 0, 0, 0, 0, NULL, 1, 0 WHERE changes() = 1
             ON CONFLICT(site_id, kiosk_id) DO UPDATE SET chain_breaks = chain_breaks + 1;
-            """;
+            """);
         cmd.Parameters.AddWithValue("$site", entry.SiteId);
         cmd.Parameters.AddWithValue("$kiosk", entry.KioskId);
         cmd.Parameters.AddWithValue("$seq", seq);

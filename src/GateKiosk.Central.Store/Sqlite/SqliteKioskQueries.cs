@@ -65,8 +65,7 @@ internal static class SqliteKioskQueries
 
     public static KioskLatest? Latest(SqliteConnection connection, string site, string kiosk)
     {
-        using var cmd = connection.CreateCommand();
-        cmd.CommandText = "SELECT last_seq, last_seq_received_at FROM kiosk_summaries WHERE site_id = $site AND kiosk_id = $kiosk AND events > 0";
+        var cmd = connection.Prepared(null, "SELECT last_seq, last_seq_received_at FROM kiosk_summaries WHERE site_id = $site AND kiosk_id = $kiosk AND events > 0");
         cmd.Parameters.AddWithValue("$site", site);
         cmd.Parameters.AddWithValue("$kiosk", kiosk);
         using var reader = cmd.ExecuteReader();
@@ -76,13 +75,11 @@ internal static class SqliteKioskQueries
     /// <summary>Records a kiosk's retained status, on the writer's transaction.</summary>
     public static int SetStatus(SqliteConnection connection, SqliteTransaction tx, KioskStatus status, long at)
     {
-        using var cmd = connection.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = """
+        var cmd = connection.Prepared(tx, """
             INSERT INTO kiosks(site_id, kiosk_id, state, version, status_at) VALUES ($site, $kiosk, $state, $version, $at)
             ON CONFLICT(site_id, kiosk_id) DO UPDATE SET state = excluded.state,
                 version = COALESCE(excluded.version, kiosks.version), status_at = excluded.status_at
-            """;
+            """);
         cmd.Parameters.AddWithValue("$site", status.SiteId);
         cmd.Parameters.AddWithValue("$kiosk", status.KioskId);
         cmd.Parameters.AddWithValue("$state", status.State);

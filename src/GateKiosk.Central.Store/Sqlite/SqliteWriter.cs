@@ -85,19 +85,19 @@ internal sealed class SqliteWriter : IDisposable
             using var tx = _connection.BeginTransaction();
             foreach (var write in batch)
             {
-                tx.Save("w");
+                _connection.ExecutePrepared(tx, "SAVEPOINT w");
                 try
                 {
                     write.Run(_connection, tx);
-                    tx.Release("w");
+                    _connection.ExecutePrepared(tx, "RELEASE w");
                     done.Add(write);
                 }
 #pragma warning disable CA1031 // Whatever failed, this write is undone and its caller told; the others go on.
                 catch (Exception ex)
 #pragma warning restore CA1031
                 {
-                    tx.Rollback("w");
-                    tx.Release("w");
+                    _connection.ExecutePrepared(tx, "ROLLBACK TO w");
+                    _connection.ExecutePrepared(tx, "RELEASE w");
                     write.Fail(ex);
                 }
             }
