@@ -38,6 +38,7 @@ public sealed partial class PostgresEventStore : ICentralStore
     private readonly NpgsqlDataSource _dataSource;
     private readonly TimeProvider _time;
     private readonly Lock _writeLock = new();
+    private readonly PostgresGroupCommit _groupCommit;
     private NpgsqlConnection? _writer;
 
     /// <summary>Opens the store at <paramref name="connectionString"/> and brings its schema to the newest version.</summary>
@@ -50,6 +51,7 @@ public sealed partial class PostgresEventStore : ICentralStore
         {
             using var connection = _dataSource.OpenConnection();
             PostgresMigrator.Migrate(connection, time);
+            _groupCommit = new PostgresGroupCommit(StoreOutcomes);
         }
         catch
         {
@@ -70,8 +72,15 @@ public sealed partial class PostgresEventStore : ICentralStore
     // The ports. Npgsql's calls below are synchronous for now: each completes before its task is returned, so a task
     // that completes means committed, as the ports require.
 
-    public Task<StoreResult> StoreAsync(IReadOnlyList<(EntryEvent Entry, ReadOnlyMemory<byte> Payload)> events, CancellationToken cancellationToken = default) =>
-        Task.FromResult(Store(events));
+    /// <summary>
+    /// Stores a message's events together with the other messages queued meanwhile, in one transaction (see
+    /// <see cref="PostgresGroupCommit"/>); the task completes after that commit.
+    /// </summary>
+    public Task<StoreResult> StoreAsync(IReadOnlyList<(EntryEvent Entry, ReadOnlyMemory<byte> Payload)> events, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        return _groupCommit.StoreAsync([.. events.Select(e => (e.Entry, (ReadOnlyMemory<byte>)e.Payload.ToArray()))]);
+    }
 
     public Task SetStatusAsync(KioskStatus status, CancellationToken cancellationToken = default)
     {
@@ -130,9 +139,15 @@ public sealed partial class PostgresEventStore : ICentralStore
     public StoreResult Store(IReadOnlyList<(EntryEvent Entry, ReadOnlyMemory<byte> Payload)> events)
     {
         ArgumentNullException.ThrowIfNull(events);
+        return PostgresGroupCommit.Result(StoreOutcomes(events), 0, events.Count);
+    }
+
+    /// <summary>Stores <paramref name="events"/> in one transaction; returns what became of each, in order.</summary>
+    private StoreOutcome[] StoreOutcomes(IReadOnlyList<(EntryEvent Entry, ReadOnlyMemory<byte> Payload)> events)
+    {
         if (events.Count == 0)
         {
-            return new StoreResult(0, 0, []);
+            return [];
         }
 
         var hashes = new string[events.Count];
@@ -163,7 +178,7 @@ public sealed partial class PostgresEventStore : ICentralStore
         }
     }
 
-    private StoreResult StoreBatch(NpgsqlConnection connection, IReadOnlyList<(EntryEvent Entry, ReadOnlyMemory<byte> Payload)> events, string[] hashes, DateTimeOffset now)
+    private StoreOutcome[] StoreBatch(NpgsqlConnection connection, IReadOnlyList<(EntryEvent Entry, ReadOnlyMemory<byte> Payload)> events, string[] hashes, DateTimeOffset now)
     {
         using var tx = connection.BeginTransaction();
         if (IngestMode == PostgresIngestMode.Copy)
@@ -208,22 +223,22 @@ public sealed partial class PostgresEventStore : ICentralStore
         // hash is the SHA-256 of the stored bytes, so equal hashes mean equal bytes.
         var stored = StoredHashes(connection, tx, events, added);
         var seen = new HashSet<Guid>();
-        var duplicates = 0;
+        var outcomes = new StoreOutcome[events.Count];
         var conflicts = new List<int>();
         for (var i = 0; i < events.Count; i++)
         {
             var id = events[i].Entry.EventId;
             if (added.Contains(id) && seen.Add(id))
             {
-                continue;
+                outcomes[i] = StoreOutcome.Added;
             }
-
-            if (stored.TryGetValue(id, out var hash) && hash == hashes[i])
+            else if (stored.TryGetValue(id, out var hash) && hash == hashes[i])
             {
-                duplicates++;
+                outcomes[i] = StoreOutcome.Duplicate;
             }
             else
             {
+                outcomes[i] = StoreOutcome.Conflict;
                 conflicts.Add(i);
             }
         }
@@ -239,7 +254,7 @@ public sealed partial class PostgresEventStore : ICentralStore
         }
 
         tx.Commit();
-        return new StoreResult(added.Count, duplicates, conflicts);
+        return outcomes;
     }
 
     /// <summary>
@@ -912,6 +927,7 @@ public sealed partial class PostgresEventStore : ICentralStore
 
     public void Dispose()
     {
+        _groupCommit.Dispose();
         lock (_writeLock)
         {
             _writer?.Dispose();

@@ -178,6 +178,41 @@ public sealed class PostgresEventStoreTests(PostgresCluster cluster) : IClassFix
     }
 
     [SkippableFact]
+    public async Task StoreAsync_ManyOneEventMessagesAtOnce_CommittedInFarFewerTransactions_EachCountedOnce()
+    {
+        var connectionString = await cluster.NewDatabaseAsync();
+        using var store = new PostgresEventStore(connectionString, TimeProvider.System);
+        var events = Chain(400);
+        var before = await CommitsAsync(connectionString);
+
+        // As the collector does: each message is started without waiting for the previous one's commit.
+        var results = await Task.WhenAll(events.Select(e => store.StoreAsync([e])));
+
+        var commits = await CommitsAsync(connectionString) - before;
+        Assert.All(results, r => Assert.Equal((1, 0), (r.Added, r.Duplicates)));
+        Assert.InRange(commits, 1, 200);
+        var kiosk = store.GetKiosks().Single();
+        Assert.Equal((400L, 400L, 0L, 0L), (kiosk.Events, kiosk.LastSeq, kiosk.Missing, kiosk.ChainBreaks));
+
+        // Sent again (a redelivery), each is a duplicate of its own message.
+        var again = await Task.WhenAll(events.Take(50).Select(e => store.StoreAsync([e])));
+        Assert.All(again, r => Assert.Equal((0, 1), (r.Added, r.Duplicates)));
+    }
+
+    /// <summary>Transactions committed in the database so far (the statistics are read fresh, not from the snapshot).</summary>
+    private static async Task<long> CommitsAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT pg_stat_clear_snapshot(); SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.NextResultAsync();
+        await reader.ReadAsync();
+        return reader.GetInt64(0);
+    }
+
+    [SkippableFact]
     public async Task Store_SummaryAfterGapsDuplicateSeqsAndResends_EqualsARecountOfTheEvents()
     {
         var connectionString = await cluster.NewDatabaseAsync();
