@@ -47,7 +47,7 @@ public interface IQuarantine
 /// <summary>The events themselves, for <c>GET /api/events</c>.</summary>
 public interface IEventQueries
 {
-    /// <summary>One page of events matching <paramref name="query"/>, newest stored first, at most <see cref="EventQuery.Limit"/>.</summary>
+    /// <summary>One page of events matching <paramref name="query"/>, newest first by when they happened (then as stored), at most <see cref="EventQuery.Limit"/>.</summary>
     Task<EventPage> GetEventsAsync(EventQuery query, CancellationToken cancellationToken = default);
 }
 

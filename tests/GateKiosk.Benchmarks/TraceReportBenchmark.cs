@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using GateKiosk.Central;
 using GateKiosk.Central.Retention;
@@ -172,58 +171,15 @@ internal sealed class TraceReportBenchmark : IBenchmark
     /// </summary>
     private static long Load(string path, int events, int people)
     {
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        connection.Open();
-        using (var pragma = connection.CreateCommand())
-        {
-            pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF; PRAGMA cache_size=-262144;";
-            pragma.ExecuteNonQuery();
-        }
-
-        using var cmd = connection.CreateCommand();
-        cmd.CommandText = """
-            INSERT INTO events(event_id, site_id, kiosk_id, seq, occurred_at, received_at, type, decision, reason, subject, payload, hash, prev_hash, direction, credential_kind, time_source)
-            VALUES ($id, $site, $kiosk, $seq, $at, $at, 'entry', $decision, $reason, $subject, $payload, '', '', $direction, 'badge', 'ntp')
-            """;
-        string[] names = ["$id", "$site", "$kiosk", "$seq", "$at", "$decision", "$reason", "$subject", "$payload", "$direction"];
-        var p = names.ToDictionary(n => n, n => cmd.Parameters.Add(n, n == "$payload" ? SqliteType.Blob : SqliteType.Text));
+        using var loader = new EventTableLoader(path);
         var random = new Random(42);
-        var seqs = new long[Sites * 4];
         var visitsPerDay = Math.Max(1.0, events / 2.0 / people / Days);
-        long written = 0;
-        var tx = connection.BeginTransaction();
-        cmd.Transaction = tx;
-        void Write(int site, int kiosk, string subject, DateTimeOffset at, string direction, bool allow)
-        {
-            var k = (site * 4) + kiosk;
-            var (siteId, kioskId) = (SiteId(site), "k" + kiosk.ToString(CultureInfo.InvariantCulture));
-            p["$id"].Value = Guid.CreateVersion7(at).ToString();
-            p["$site"].Value = siteId;
-            p["$kiosk"].Value = kioskId;
-            p["$seq"].Value = ++seqs[k];
-            p["$at"].Value = at.ToUnixTimeMilliseconds();
-            p["$decision"].Value = allow ? "allow" : "deny";
-            p["$reason"].Value = allow ? "valid" : "expired";
-            p["$subject"].Value = subject;
-            p["$direction"].Value = direction;
-            var decision = allow ? "allow" : "deny";
-            var time = at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
-            p["$payload"].Value = Encoding.UTF8.GetBytes(string.Create(
-                CultureInfo.InvariantCulture,
-                $"{{\"schemaVersion\":1,\"kioskId\":\"{kioskId}\",\"siteId\":\"{siteId}\",\"seq\":{seqs[k]},\"occurredAt\":\"{time}\",\"timeSource\":\"ntp\",\"type\":\"entry\",\"direction\":\"{direction}\",\"decision\":\"{decision}\",\"credential\":{{\"kind\":\"badge\",\"issuer\":\"allowlist\",\"subjectId\":\"{subject}\"}}}}"));
-            cmd.ExecuteNonQuery();
-            if (++written % 100_000 == 0)
-            {
-                tx.Commit();
-                tx.Dispose();
-                tx = connection.BeginTransaction();
-                cmd.Transaction = tx;
-            }
-        }
+        void Write(int site, int kiosk, string subject, DateTimeOffset at, string direction, bool allow) =>
+            loader.Write(SiteId(site), "k" + kiosk.ToString(CultureInfo.InvariantCulture), subject, at, direction, allow);
 
-        for (var day = 0; day < Days && written < events; day++)
+        for (var day = 0; day < Days && loader.Written < events; day++)
         {
-            for (var person = 0; person < people && written < events; person++)
+            for (var person = 0; person < people && loader.Written < events; person++)
             {
                 var site = random.Next(10) == 0 ? random.Next(Sites) : person % Sites;
                 var visits = (int)visitsPerDay + (random.NextDouble() < visitsPerDay - (int)visitsPerDay ? 1 : 0);
@@ -240,9 +196,7 @@ internal sealed class TraceReportBenchmark : IBenchmark
             }
         }
 
-        tx.Commit();
-        tx.Dispose();
-        return written;
+        return loader.Written;
     }
 
     /// <summary>The floor of the daily report: one count of the site-day's events by the site and time index.</summary>

@@ -808,7 +808,7 @@ public sealed partial class PostgresEventStore : ICentralStore
     /// <summary>Writes a page of events, newest first, as <c>{"items":[...],"nextCursor":"…"}</c> (see <see cref="EventPage.WriteTo"/>).</summary>
     public void WriteEvents(Utf8JsonWriter writer, EventQuery query) => GetEvents(query).WriteTo(writer);
 
-    /// <summary>One page of events matching <paramref name="query"/>, newest stored first, with each event's exact bytes.</summary>
+    /// <summary>One page of events matching <paramref name="query"/>, newest first by when they happened, with each event's exact bytes.</summary>
     public EventPage GetEvents(EventQuery query)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -830,8 +830,9 @@ public sealed partial class PostgresEventStore : ICentralStore
         Filter("decision = @decision", "decision", TextOrNull(query.Decision));
         Filter("occurred_at >= @from", "from", query.From?.ToUniversalTime());
         Filter("occurred_at < @to", "to", query.To?.ToUniversalTime());
-        Filter("id < @cursor", "cursor", query.Cursor);
-        sql.Append(" ORDER BY id DESC LIMIT @limit");
+        // After the cursor's row (the previous page's last), newest first by when events happened, then as stored.
+        Filter("(occurred_at, id) < ((SELECT c.occurred_at FROM events c WHERE c.id = @cursor), @cursor)", "cursor", query.Cursor);
+        sql.Append(" ORDER BY occurred_at DESC, id DESC LIMIT @limit");
         cmd.Parameters.AddWithValue("limit", (long)query.Limit + 1);
         cmd.CommandText = sql.ToString();
 

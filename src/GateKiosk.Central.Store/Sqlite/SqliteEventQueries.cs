@@ -3,33 +3,19 @@ using Microsoft.Data.Sqlite;
 
 namespace GateKiosk.Central.Storage;
 
-/// <summary>Pages of events for <c>GET /api/events</c>, newest stored first, by the indexes on site, subject and kiosk.</summary>
+/// <summary>
+/// Pages of events for <c>GET /api/events</c>: newest first by when they happened, then by the order they were stored,
+/// so the indexes on site and time, subject and time, and time alone give each page without sorting the filter's rows.
+/// </summary>
 internal static class SqliteEventQueries
 {
+    /// <summary>After the cursor's row in that order (the cursor is the id of the previous page's last row).</summary>
+    private const string AfterCursor =
+        "(occurred_at, id) < ((SELECT occurred_at FROM events WHERE id = $cursor), $cursor)";
+
     public static EventPage Page(SqliteConnection connection, EventQuery query)
     {
-        var sql = new StringBuilder("SELECT id, payload FROM events WHERE 1 = 1");
-        using var cmd = connection.CreateCommand();
-        void Filter(string clause, string name, object? value)
-        {
-            if (value is not null)
-            {
-                sql.Append(" AND ").Append(clause);
-                cmd.Parameters.AddWithValue(name, value);
-            }
-        }
-
-        Filter("site_id = $site", "$site", query.Site);
-        Filter("kiosk_id = $kiosk", "$kiosk", query.Kiosk);
-        Filter("subject = $subject", "$subject", query.Subject);
-        Filter("decision = $decision", "$decision", query.Decision);
-        Filter("occurred_at >= $from", "$from", query.From?.ToUnixTimeMilliseconds());
-        Filter("occurred_at < $to", "$to", query.To?.ToUnixTimeMilliseconds());
-        Filter("id < $cursor", "$cursor", query.Cursor);
-        sql.Append(" ORDER BY id DESC LIMIT $limit");
-        cmd.Parameters.AddWithValue("$limit", query.Limit + 1);
-        cmd.CommandText = sql.ToString();
-
+        using var cmd = Command(connection, query);
         using var reader = cmd.ExecuteReader();
         var items = new List<ReadOnlyMemory<byte>>();
         long? last = null;
@@ -47,5 +33,32 @@ internal static class SqliteEventQueries
         }
 
         return new EventPage(items, more ? last : null);
+    }
+
+    /// <summary>The page's query (tests read its plan).</summary>
+    internal static SqliteCommand Command(SqliteConnection connection, EventQuery query)
+    {
+        var sql = new StringBuilder("SELECT id, payload FROM events WHERE 1 = 1");
+        var cmd = connection.CreateCommand();
+        void Filter(string clause, string name, object? value)
+        {
+            if (value is not null)
+            {
+                sql.Append(" AND ").Append(clause);
+                cmd.Parameters.AddWithValue(name, value);
+            }
+        }
+
+        Filter("site_id = $site", "$site", query.Site);
+        Filter("kiosk_id = $kiosk", "$kiosk", query.Kiosk);
+        Filter("subject = $subject", "$subject", query.Subject);
+        Filter("decision = $decision", "$decision", query.Decision);
+        Filter("occurred_at >= $from", "$from", query.From?.ToUnixTimeMilliseconds());
+        Filter("occurred_at < $to", "$to", query.To?.ToUnixTimeMilliseconds());
+        Filter(AfterCursor, "$cursor", query.Cursor);
+        sql.Append(" ORDER BY occurred_at DESC, id DESC LIMIT $limit");
+        cmd.Parameters.AddWithValue("$limit", query.Limit + 1);
+        cmd.CommandText = sql.ToString();
+        return cmd;
     }
 }

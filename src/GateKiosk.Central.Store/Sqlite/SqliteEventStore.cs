@@ -202,7 +202,7 @@ public sealed partial class SqliteEventStore : ICentralStore
     /// </summary>
     public void WriteEvents(Utf8JsonWriter writer, EventQuery query) => GetEvents(query).WriteTo(writer);
 
-    /// <summary>One page of events matching <paramref name="query"/>, newest stored first.</summary>
+    /// <summary>One page of events matching <paramref name="query"/>, newest first by when they happened.</summary>
     public EventPage GetEvents(EventQuery query)
     {
         ArgumentNullException.ThrowIfNull(query);

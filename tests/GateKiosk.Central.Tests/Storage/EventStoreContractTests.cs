@@ -250,6 +250,37 @@ public abstract class EventStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetEventsAsync_OlderEventsStoredLater_PagesAreNewestFirstByWhenTheyHappened_EachOnce()
+    {
+        var store = await OpenAsync();
+        var a = new KioskChain();
+        var b = new KioskChain("site-1", "kiosk-2");
+
+        // kiosk-2 was offline: its morning arrives after kiosk-1's later events. Two events happen at the same minute.
+        await store.StoreAsync(a.Range(5, 9));
+        await store.StoreAsync(b.Range(1, 6));
+        await store.StoreAsync(a.Range(1, 4));
+
+        var seen = new List<EntryEvent>();
+        long? cursor = null;
+        var pages = 0;
+        do
+        {
+            var page = await store.GetEventsAsync(new EventQuery(Site: "site-1", Limit: 4, Cursor: cursor));
+            seen.AddRange(page.Payloads.Select(p => JsonSerializer.Deserialize(p.Span, ContractsJsonContext.Default.EntryEvent)!));
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null && ++pages < 10);
+
+        Assert.Equal(15, seen.Count);
+        Assert.Equal(15, seen.Select(e => e.EventId).Distinct().Count());
+        Assert.Equal(seen.Select(e => e.OccurredAt).OrderDescending(), seen.Select(e => e.OccurredAt));
+
+        var window = await store.GetEventsAsync(new EventQuery(Site: "site-1", From: a[3].Entry.OccurredAt, To: a[5].Entry.OccurredAt, Limit: 10));
+        Assert.Equal(4, window.Payloads.Count); // minutes 3 and 4 of both kiosks
+    }
+
+    [Fact]
     public async Task SetStatusAsync_KioskListedWithoutEvents_VersionKeptByTheWill()
     {
         var store = await OpenAsync();
