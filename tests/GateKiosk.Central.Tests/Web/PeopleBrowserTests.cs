@@ -205,6 +205,58 @@ public sealed class PeopleBrowserTests(CentralSite site) : IClassFixture<Central
         Assert.Contains($"from={date} to={date} rows=1", record.Detail, StringComparison.Ordinal);
     }
 
+    [SkippableFact(Timeout = 120_000)]
+    public async Task Pages_UserOfOneSite_SeeAndChangeOnlyThatSite()
+    {
+        var now = DateTimeOffset.UtcNow;
+        Assert.True(site.Accounts.Add("guard-of-x", "Guard X", CentralSite.Password, Roles.Guard, ["site-x"]).Done);
+        Assert.True(site.Accounts.Add("manager-of-x", "Manager X", CentralSite.Password, Roles.Manager, ["site-x"]).Done);
+        AddPerson("NV-X", "Người Ở X", "site-x", "BADGE-X");
+        AddPerson("NV-Y", "Người Ở Y", "site-y", "BADGE-Y");
+        await StoreAsync("site-x", "gate-x", (now.AddMinutes(-40), "in", "BADGE-X"));
+        await StoreAsync("site-y", "gate-y", (now.AddMinutes(-40), "in", "BADGE-Y"));
+
+        var guard = await site.SignInAsync("guard-of-x");
+        Assert.Equal(403, (await guard.GotoAsync("/muster?site=site-y"))!.Status);
+        await guard.GotoAsync("/presence");
+        Assert.Equal(["site-x"], await guard.Locator(".presence-site").EvaluateAllAsync<string[]>("s => s.map(e => e.dataset.site)"));
+
+        var manager = await site.SignInAsync("manager-of-x");
+        await manager.GotoAsync("/people");
+        Assert.Equal(1, await manager.Locator("#people tr[data-employee='NV-X']").CountAsync());
+        Assert.Equal(0, await manager.Locator("#people tr[data-employee='NV-Y']").CountAsync());
+        await manager.FillAsync("#employeeId", "NV-Y2");
+        await manager.FillAsync("#name", "Not Mine");
+        await manager.FillAsync("#sites", "site-y");
+        await manager.ClickAsync("#save-person");
+        Assert.Equal("error", await manager.GetAttributeAsync("#people-result", "class"));
+        Assert.Null(People.FindByEmployeeId("NV-Y2"));
+    }
+
+    [SkippableFact(Timeout = 120_000)]
+    public async Task PeoplePage_ImportCsv_AddsAndUpdatesRowsAndListsTheRefused()
+    {
+        AddPerson("NV-IMP-1", "Old Name", "site-imp", "BADGE-IMP-1");
+        var csv = "employee_id,name,department,sites,badges,schedule\r\n"
+            + "NV-IMP-1,Tên Mới,Kế toán,site-imp,BADGE-IMP-1 BADGE-IMP-9,Mon-Fri 07:00-19:00\r\n"
+            + "NV-IMP-2,\"Vũ, Thị Lan\",,site-imp,BADGE-IMP-2,\r\n"
+            + "NV-IMP-3,Bad Badge,,site-imp,not/a/badge,\r\n";
+        var page = await site.SignInAsync(CentralSite.UserOf(Roles.Manager));
+        await page.GotoAsync("/people");
+
+        await page.SetInputFilesAsync("#import-file", new FilePayload { Name = "staff.csv", MimeType = "text/csv", Buffer = System.Text.Encoding.UTF8.GetBytes(csv) });
+        await page.ClickAsync("#import-people");
+
+        Assert.Equal("Đã thêm 1, cập nhật 1, bỏ qua 1 dòng.", await page.InnerTextAsync("#people-result"));
+        Assert.StartsWith("Dòng 4: ", await page.InnerTextAsync("#import-errors li"), StringComparison.Ordinal);
+        var updated = People.FindByEmployeeId("NV-IMP-1")!;
+        Assert.Equal(("Tên Mới", "Kế toán", "Mon–Fri 07:00–19:00"), (updated.Name, updated.Department, updated.Schedule));
+        Assert.Equal(["BADGE-IMP-1", "BADGE-IMP-9"], updated.Badges);
+        Assert.Equal("Vũ, Thị Lan", People.FindByBadge("BADGE-IMP-2")!.Name);
+        Assert.Null(People.FindByEmployeeId("NV-IMP-3"));
+        Assert.Single(await AuditAsync("people-import", "added=1 changed=1 refused=1 "));
+    }
+
     private void AddPerson(string employeeId, string name, string siteId, string badge) =>
         Assert.NotNull(People.Save(new StaffMember(0, employeeId, name, "", [siteId], [badge], ""), DateTimeOffset.UtcNow));
 
