@@ -44,7 +44,7 @@ internal sealed class PresenceService(
         return [.. known.Where(allowed)];
     }
 
-    /// <summary>The time zone of <paramref name="site"/>: its own, else <c>Tracing:TimeZone</c>.</summary>
+    /// <summary>The time zone of <paramref name="site"/>: its own, else <c>Tracing:TimeZone</c> (also for no site).</summary>
     public TimeZoneInfo ZoneOf(string site)
     {
         if (sites.Find(site)?.TimeZone is { } id)

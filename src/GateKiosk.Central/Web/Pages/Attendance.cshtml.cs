@@ -79,7 +79,7 @@ internal sealed class AttendanceModel(PresenceService presence, PeopleService pe
         var scope = SiteScope.Of(User);
         Sites = await presence.SitesAsync(scope.Allows, cancellationToken);
         Site = string.IsNullOrEmpty(site) ? null : site;
-        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow(), Site is null ? TimeZoneInfo.Utc : presence.ZoneOf(Site)).DateTime);
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow(), presence.ZoneOf(Site ?? "")).DateTime);
         From = Date(from) ?? today;
         To = Date(to) ?? From;
         if ((from is { Length: > 0 } && Date(from) is null) || (to is { Length: > 0 } && Date(to) is null)
