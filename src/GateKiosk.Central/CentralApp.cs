@@ -1,6 +1,7 @@
 using GateKiosk.Central.Api;
 using GateKiosk.Central.Collecting;
 using GateKiosk.Central.Declarations;
+using GateKiosk.Central.People;
 using GateKiosk.Central.Storage;
 using GateKiosk.Central.Storage.Postgres;
 using GateKiosk.Central.Tracing;
@@ -81,6 +82,7 @@ public static class CentralApp
         services.AddCentralApiAccess();
         services.AddCentralWeb();
         services.AddDeclarations();
+        services.AddPeople();
 
         var app = builder.Build();
         app.MapCentral();

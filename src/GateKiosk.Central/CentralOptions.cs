@@ -67,6 +67,12 @@ public sealed class CentralOptions
 
     /// <summary>How long events keep their personal fields (subject ids); older ones are redacted daily (docs/tracing.md).</summary>
     public TimeSpan PersonalDataRetention { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>
+    /// The local time (in each site's time zone) at which a stay without an exit ends for presence and muster: after it,
+    /// whoever entered and did not leave is no longer counted on site.
+    /// </summary>
+    public TimeOnly PresenceEndOfDay { get; set; } = new(23, 59);
 }
 
 /// <summary>Names the bad key in the <c>Central</c> section.</summary>

@@ -294,6 +294,10 @@ public sealed class BrowserTests(CentralSite site) : IClassFixture<CentralSite>
     [InlineData("/users?handler=Role")]
     [InlineData("/users?handler=Disabled")]
     [InlineData("/account?handler=Create")]
+    [InlineData("/people")]
+    [InlineData("/people?handler=Remove")]
+    [InlineData("/people?handler=Import")]
+    [InlineData("/muster?handler=Safe&site=site-1")]
     public async Task Forms_PostedWithoutAntiforgeryToken_AreRefused(string path)
     {
         // Signed in as admin over plain HTTP (the cookie taken from a real sign-in), but without the form's token.

@@ -41,12 +41,20 @@ public sealed class CentralSite : IAsyncLifetime
 
             // The tests of a class sign in many times from one address; SignInLimitTests tries the limit.
             ["Central:SignInAttemptsPerMinute"] = "10000",
+
+            // Presence days end six hours before the start (in the default zone), so the entries the tests store an hour
+            // or two ago are on site whatever the time of day the tests run.
+            ["Central:PresenceEndOfDay"] = PresenceEndOfDay,
         });
         foreach (var role in Roles.All)
         {
             AddUser(UserOf(role), role);
         }
     }
+
+    /// <summary>The end of a presence day: six hours before now, in the sites' default time zone.</summary>
+    public static readonly string PresenceEndOfDay = TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow.AddHours(-6), TimeZoneInfo.FindSystemTimeZoneById("Asia/Ho_Chi_Minh"))
+        .ToString("HH:mm", CultureInfo.InvariantCulture);
 
     /// <summary>The user name made for <paramref name="role"/>.</summary>
     public static string UserOf(string role) => role + "-user";

@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Options;
+
+namespace GateKiosk.Central.People;
+
+/// <summary>Registers staff records, presence and muster.</summary>
+internal static class PeopleServices
+{
+    public static IServiceCollection AddPeople(this IServiceCollection services)
+    {
+        services.AddSingleton(sp => new SqlitePeopleStore(Path.Combine(sp.GetRequiredService<IOptions<CentralOptions>>().Value.DataDirectory, "central.db")));
+        services.AddSingleton<PeopleService>();
+        services.AddSingleton<PresenceService>();
+        return services;
+    }
+
+    /// <summary>Who acts in <paramref name="http"/>'s request: the signed-in user, their address and their sites.</summary>
+    public static Actor ActorOf(Microsoft.AspNetCore.Http.HttpContext http)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        return new Actor(http.User.Identity?.Name ?? "?", http.Connection.RemoteIpAddress?.ToString(), Accounts.SiteScope.Of(http.User));
+    }
+}
