@@ -118,7 +118,8 @@ public sealed class PosterTests : IDisposable
         return file;
     }
 
-    private static async Task<string> RunAsync(string tool, params string[] args)
+    /// <summary>Runs a poppler tool (pdftotext, pdfinfo, pdftoppm) and returns its output; skips the test when it is not installed.</summary>
+    internal static async Task<string> RunAsync(string tool, params string[] args)
     {
         Skip.IfNot(File.Exists("/usr/bin/" + tool), $"{tool} is not installed (Debian's poppler-utils; the test command installs it).");
         var start = new ProcessStartInfo("/usr/bin/" + tool) { RedirectStandardOutput = true, RedirectStandardError = true };
