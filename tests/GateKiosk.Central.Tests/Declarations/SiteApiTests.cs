@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -5,7 +6,9 @@ using System.Text.Json;
 using GateKiosk.Central.Accounts;
 using GateKiosk.Central.Declarations;
 using GateKiosk.Central.Storage;
+using GateKiosk.Central.Tests.EndToEnd;
 using GateKiosk.Central.Tests.Web;
+using GateKiosk.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace GateKiosk.Central.Tests.Declarations;
@@ -159,6 +162,44 @@ public sealed class SiteApiTests(CentralSite site) : IClassFixture<CentralSite>
         Assert.Contains("\"id\":\"api-mine\"", text, StringComparison.Ordinal);
         Assert.DoesNotContain("api-theirs", text, StringComparison.Ordinal);
         Assert.Contains("\"id\":\"api-theirs\"", await all.Content.ReadAsStringAsync(), StringComparison.Ordinal); // sites '*'
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task PostAndPut_DeprecatedSharedToken_AllowedUntilTheFirstAccountThenForbidden()
+    {
+        const string token = "test-token-0123456789abcdef";
+        var folder = Directory.CreateTempSubdirectory("gk-site-legacy-").FullName;
+        try
+        {
+            await using var central = await RunningCentral.StartAsync(Path.Combine(folder, "central"), new Dictionary<string, string?>
+            {
+                ["Central:ApiToken"] = token,
+                ["Mqtt:Host"] = "127.0.0.1",
+                ["Mqtt:Port"] = Mosquitto.FreePort().ToString(CultureInfo.InvariantCulture),
+                ["Logging:LogLevel:Default"] = "Critical",
+            });
+
+            Assert.Equal(HttpStatusCode.Created, await SendAsync(HttpMethod.Post, "/api/sites", Body.Replace("ID", "legacy-1", StringComparison.Ordinal)));
+
+            Assert.True(central.Services.GetRequiredService<AccountService>().Add("first-admin", "First", CentralSite.Password, Roles.Admin, ["*"]).Done);
+
+            Assert.Equal(HttpStatusCode.Forbidden, await SendAsync(HttpMethod.Post, "/api/sites", Body.Replace("ID", "legacy-2", StringComparison.Ordinal)));
+            Assert.Equal(HttpStatusCode.Forbidden, await SendAsync(HttpMethod.Put, "/api/sites/legacy-1", """{"name":"Changed","address":"Changed"}"""));
+            Assert.Equal(HttpStatusCode.OK, await SendAsync(HttpMethod.Get, "/api/sites", null));
+
+            async Task<HttpStatusCode> SendAsync(HttpMethod method, string path, string? json)
+            {
+                using var request = new HttpRequestMessage(method, path);
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                request.Content = json is null ? null : new StringContent(json, Encoding.UTF8, "application/json");
+                using var response = await central.Http.SendAsync(request);
+                return response.StatusCode;
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     private SqliteSiteStore Sites => site.Central.Services.GetRequiredService<DeclarationService>().Sites;
