@@ -35,6 +35,22 @@ internal static class AccountClaims
         long.TryParse(user?.FindFirst(ClaimTypes.NameIdentifier)?.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
 
     /// <summary>
+    /// Whether <paramref name="user"/> works on site <paramref name="siteId"/>: admins on every site, other users on
+    /// the sites of their account (<c>*</c> is every site). A caller without an account (the deprecated shared token,
+    /// or a loopback caller before the first account exists) carries no sites claim, and its policy already let it in.
+    /// </summary>
+    public static bool SeesSite(ClaimsPrincipal user, string siteId)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        if (user.FindFirst(ClaimTypes.Role)?.Value == Roles.Admin || user.FindFirst(SitesClaim)?.Value is not { } sites)
+        {
+            return true;
+        }
+
+        return sites.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Any(s => s == "*" || s == siteId);
+    }
+
+    /// <summary>
     /// Ends a session whose account is gone, disabled, or changed since sign-in (role, password or disabled flag give
     /// the account a new stamp), so a demoted or disabled user loses access at their next request.
     /// </summary>

@@ -70,6 +70,8 @@ internal static partial class ApiAccess
             o.AddPolicy(Policies.ApiHealth, new AuthorizationPolicyBuilder(ApiScheme)
                 .AddRequirements(new ApiAccessRequirement([Roles.Admin, Roles.Health], Api: true, LegacyTokenOnlyWithoutAccounts: true)).Build());
             o.AddPolicy(Policies.ApiAdmin, ApiPolicy([Roles.Admin]));
+            o.AddPolicy(Policies.ApiSites, new AuthorizationPolicyBuilder(ApiScheme)
+                .AddRequirements(new ApiAccessRequirement([Roles.Admin], Api: true, LegacyTokenOnlyWithoutAccounts: true)).Build());
             o.AddPolicy(Policies.SignedIn, PagePolicy(Roles.All));
             o.AddPolicy(Policies.Admin, PagePolicy([Roles.Admin]));
             o.AddPolicy(Policies.People, PagePolicy([Roles.Admin, Roles.Manager]));
@@ -159,6 +161,9 @@ internal static class Policies
 
     /// <summary>API routes for admins only: the quarantine of rejected messages.</summary>
     public const string ApiAdmin = "api-admin";
+
+    /// <summary>Adding and editing sites (<c>POST /api/sites</c>, <c>PUT /api/sites/{id}</c>): admins; the deprecated shared token, which only reads, only until accounts exist.</summary>
+    public const string ApiSites = "api-sites";
 
     public static readonly IReadOnlyList<string> PersonalEventRoles = [Roles.Admin, Roles.Manager, Roles.Guard, Roles.Health];
 }

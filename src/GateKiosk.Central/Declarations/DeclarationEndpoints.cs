@@ -12,7 +12,7 @@ namespace GateKiosk.Central.Declarations;
 
 /// <summary>
 /// Sites and declarations over HTTP: the public <c>POST /api/public/declarations/{site}</c> (no sign-in, rate-limited
-/// per address, body at most <see cref="MaxBodyBytes"/>), <c>GET /api/sites</c> for admins and managers, and
+/// per address, body at most <see cref="MaxBodyBytes"/>), the sites (<see cref="SiteEndpoints"/>), and
 /// <c>GET /api/declarations</c> (the answers: personal data) for admins and health officers.
 /// </summary>
 internal static class DeclarationEndpoints
@@ -30,6 +30,7 @@ internal static class DeclarationEndpoints
         services.AddValidatedOptions<DeclarationOptions, DeclarationOptionsValidator>(DeclarationOptions.SectionName, static (c, o) => c.Bind(o));
         services.AddSingleton(sp => new SqliteSiteStore(Path.Combine(sp.GetRequiredService<IOptions<CentralOptions>>().Value.DataDirectory, "central.db")));
         services.AddSingleton<DeclarationService>();
+        services.AddSingleton<SiteEditor>();
         services.Configure<RateLimiterOptions>(o =>
             o.AddPolicy(SubmitLimit, static http => HttpMethods.IsPost(http.Request.Method)
                 ? RateLimitPartition.GetFixedWindowLimiter(
@@ -47,8 +48,8 @@ internal static class DeclarationEndpoints
     public static WebApplication MapDeclarations(this WebApplication app)
     {
         app.MapPost("/api/public/declarations/{site}", SubmitAsync).AllowAnonymous().RequireRateLimiting(SubmitLimit).DisableAntiforgery();
-        app.MapGet("/api/sites", GetSites).RequireAuthorization(ApiAccess.Policy, Policies.ApiPeople);
         app.MapGet("/api/declarations", GetDeclarations).RequireAuthorization(ApiAccess.Policy, Policies.ApiHealth);
+        app.MapSites();
         return app;
     }
 
@@ -108,11 +109,6 @@ internal static class DeclarationEndpoints
 
     private static IResult TooLarge() =>
         Results.Json(new ApiError("too-large", $"A declaration is at most {MaxBodyBytes} bytes."), CentralJsonContext.Default.ApiError, statusCode: StatusCodes.Status413PayloadTooLarge);
-
-    private static IResult GetSites(DeclarationService declarations, IOptions<DeclarationOptions> options, IOptions<CentralOptions> central) =>
-        Results.Json(
-            declarations.Sites.List().Select(s => new SiteView(s.Id, s.Name, s.Address, s.TimeZone, s.Form, PageUrl(options.Value, central.Value, s.Id))).ToList(),
-            DeclarationJson.Default.ListSiteView);
 
     /// <summary><c>?site=&amp;from=&amp;to=&amp;limit=&amp;cursor=</c>: declarations newest first.</summary>
     private static IResult GetDeclarations(HttpRequest request, DeclarationService declarations)

@@ -4,14 +4,14 @@ using Microsoft.Data.Sqlite;
 
 namespace GateKiosk.Central.Declarations;
 
-/// <summary><c>gatekiosk-central poster --site SITE [--out FILE.pdf|.svg]</c>: the site's A4 QR poster.</summary>
+/// <summary><c>gatekiosk-central poster --site SITE [--out FILE.pdf|.svg|.png]</c>: the site's A4 QR poster.</summary>
 internal static class PosterCommand
 {
     public const string Usage = """
-        Usage: gatekiosk-central poster --site SITE [--out FILE.pdf|FILE.svg] [--url BASE] [--data DIR]
+        Usage: gatekiosk-central poster --site SITE [--out FILE.pdf|FILE.svg|FILE.png] [--url BASE] [--data DIR]
           the site's A4 poster: the unit's name in capitals, its address, the QR code of its declaration page
-          BASE/d/SITE and the three steps in Vietnamese and English. --out defaults to poster-SITE.pdf;
-          BASE defaults to Declarations:PublicUrl, else the first of Central:Urls.
+          BASE/d/SITE and the three steps in Vietnamese and English. --out defaults to poster-SITE.pdf; a .png is
+          A4 at 150 dpi (1240 x 1754 pixels). BASE defaults to Declarations:PublicUrl, else the first of Central:Urls.
         --data DIR defaults to Central:DataDirectory. Exit code: 0 done, 1 refused, 2 usage error.
         """;
 
@@ -45,10 +45,9 @@ internal static class PosterCommand
         }
 
         var file = values.GetValueOrDefault("out") ?? $"poster-{siteId}.pdf";
-        var svg = file.EndsWith(".svg", StringComparison.OrdinalIgnoreCase);
-        if (!svg && !file.EndsWith(".pdf", StringComparison.OrdinalIgnoreCase))
+        if (PosterFormats.Parse(Path.GetExtension(file)) is not { } format)
         {
-            return await UsageError(error, "--out must end in .pdf or .svg.");
+            return await UsageError(error, "--out must end in .pdf, .svg or .png.");
         }
 
         var configuration = new ConfigurationBuilder().AddGateKioskSources(CentralApp.EtcFolder, []).Build();
@@ -81,14 +80,9 @@ internal static class PosterCommand
             }
 
             var poster = Poster.For(site, DeclarationEndpoints.PageUrl(declarations, central, site.Id));
-            if (svg)
+            await using (var stream = File.Create(file))
             {
-                await File.WriteAllTextAsync(file, poster.ToSvg());
-            }
-            else
-            {
-                await using var stream = File.Create(file);
-                poster.WritePdf(stream);
+                poster.Write(stream, format);
             }
 
             await output.WriteLineAsync($"wrote the poster of {site.Id} to {file}: QR code {poster.Url}");

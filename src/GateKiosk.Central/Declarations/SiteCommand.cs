@@ -1,4 +1,3 @@
-using GateKiosk.Contracts;
 using GateKiosk.Hosting;
 using Microsoft.Data.Sqlite;
 
@@ -105,25 +104,20 @@ internal static class SiteCommand
 
     private static (Site? Site, string? Problem) ParseSite(Dictionary<string, string> values)
     {
-        if (values.GetValueOrDefault("id") is not { } id || !Ids.IsValid(id))
+        var id = values.GetValueOrDefault("id");
+        if (SiteInput.CheckId(id) is not null)
         {
             return (null, "--id ID is required: 1–64 of [a-z0-9-], as the kiosks' Kiosk:SiteId.");
         }
 
-        if (values.GetValueOrDefault("name")?.Trim() is not { Length: > 0 and <= Site.MaxNameLength } name)
+        if (SiteInput.TryRead(values.GetValueOrDefault("name"), values.GetValueOrDefault("address"), values.GetValueOrDefault("time-zone"), out var details) is { } wrong)
         {
-            return (null, $"--name NAME is required (1–{Site.MaxNameLength} characters).");
-        }
-
-        if (values.GetValueOrDefault("address")?.Trim() is not { Length: > 0 and <= Site.MaxAddressLength } address)
-        {
-            return (null, $"--address TEXT is required (1–{Site.MaxAddressLength} characters).");
-        }
-
-        var zone = values.GetValueOrDefault("time-zone") ?? Site.DefaultTimeZone;
-        if (!TimeZoneInfo.TryFindSystemTimeZoneById(zone, out _))
-        {
-            return (null, $"--time-zone '{zone}' is not a known time zone (for example Asia/Ho_Chi_Minh).");
+            return (null, wrong.Field switch
+            {
+                SiteInput.NameField => $"--name NAME is required (1–{Site.MaxNameLength} characters).",
+                SiteInput.AddressField => $"--address TEXT is required (1–{Site.MaxAddressLength} characters).",
+                _ => $"--time-zone '{values.GetValueOrDefault("time-zone")}' is not a known time zone (for example Asia/Ho_Chi_Minh).",
+            });
         }
 
         var form = DeclarationForm.Default;
@@ -137,7 +131,7 @@ internal static class SiteCommand
             form = form with { Required = List(required) };
         }
 
-        return form.Problem() is { } problem ? (null, problem) : (new Site(id, name, address, zone, form), null);
+        return form.Problem() is { } problem ? (null, problem) : (new Site(id!, details.Name, details.Address, details.TimeZone, form), null);
 
         static string[] List(string text) => text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     }

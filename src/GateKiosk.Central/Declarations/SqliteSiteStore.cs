@@ -40,6 +40,19 @@ internal sealed class SqliteSiteStore : IDisposable
         }
     }
 
+    /// <summary>Sets the name, address and time zone of site <paramref name="id"/> (its form stays); false when there is no such site.</summary>
+    public bool Update(string id, SiteDetails details)
+    {
+        ArgumentNullException.ThrowIfNull(details);
+        lock (_lock)
+        {
+            using var update = Command(
+                "UPDATE sites SET name = $n, address = $a, time_zone = $tz WHERE id = $id",
+                ("$id", id), ("$n", details.Name), ("$a", details.Address), ("$tz", details.TimeZone));
+            return update.ExecuteNonQuery() == 1;
+        }
+    }
+
     public Site? Find(string id) => Sites("SELECT id, name, address, time_zone, form FROM sites WHERE id = $id", ("$id", id)) is [var s, ..] ? s : null;
 
     public IReadOnlyList<Site> List() => Sites("SELECT id, name, address, time_zone, form FROM sites ORDER BY id");

@@ -2,10 +2,11 @@ using System.Diagnostics;
 using GateKiosk.Central.Declarations;
 using GateKiosk.Devices.Scanning.Camera;
 using Microsoft.Extensions.Time.Testing;
+using SkiaSharp;
 
 namespace GateKiosk.Central.Tests.Declarations;
 
-/// <summary><c>gatekiosk-central poster</c>: one A4 page, the name in capitals, the steps, and a QR code the kiosk's decoder reads as the page's URL.</summary>
+/// <summary><c>gatekiosk-central poster</c>: one A4 page (PDF, SVG or PNG), the name in capitals, the steps, and a QR code the kiosk's decoder reads as the page's URL.</summary>
 public sealed class PosterTests : IDisposable
 {
     private const string Url = "https://gate.example.vn/d/que-vo";
@@ -61,6 +62,42 @@ public sealed class PosterTests : IDisposable
         Assert.Equal(dark, svg.Split("h1v1h-1z").Length - 1);
     }
 
+    [Fact(Timeout = 120_000)]
+    public async Task Poster_Png_IsA4At150DpiWithAQrThatTheKiosksDecoderReadsAsTheDeclarationUrl()
+    {
+        var frame = LuminanceImage.Load(await PosterAsync("poster.png"));
+
+        Assert.NotNull(frame);
+        Assert.Equal((1240, 1754), (frame.Width, frame.Height));
+        Assert.Equal(210.0 / 297.0, (double)frame.Width / frame.Height, 3);
+        Assert.Equal(Url, new QrFrameDecoder(DecodeEffort.Still).Decode(frame));
+    }
+
+    [Fact]
+    public void Poster_PngFonts_HaveAGlyphForEveryLetterOfThePoster()
+    {
+        var poster = Poster.For(new Site("que-vo", "Trường THPT Lý Thái Tổ, Bắc Ninh, Quỳnh Phụ — Đồng Nguyễn Ẩn Ỷ Ữ", "Số 1, Phường Suối Hoa", Site.DefaultTimeZone, DeclarationForm.Default), Url);
+        var text = string.Concat(new[] { poster.Title, poster.Address, Poster.Heading, Poster.HeadingEn }.Concat(Poster.Steps).Concat(Poster.StepsEn)).Replace(" ", "", StringComparison.Ordinal);
+
+        foreach (var face in new[] { "DejaVuSans", "DejaVuSans-Bold" })
+        {
+            using var typeface = SKTypeface.FromFile(PosterFonts.FontPath(face));
+            using var font = new SKFont(typeface);
+            Assert.True(font.ContainsGlyphs(text), $"{face} lacks a letter of: {text}");
+        }
+    }
+
+    [Fact]
+    public void Poster_NameTypedWithCombiningAccents_IsPrintedComposed()
+    {
+        var decomposed = "Bắc Ninh".Normalize(System.Text.NormalizationForm.FormD);
+
+        var poster = Poster.For(new Site("que-vo", decomposed, decomposed, Site.DefaultTimeZone, DeclarationForm.Default), Url);
+
+        Assert.Equal("BẮC NINH".Normalize(System.Text.NormalizationForm.FormC), poster.Title);
+        Assert.True(poster.Address.IsNormalized(System.Text.NormalizationForm.FormC));
+    }
+
     [Theory]
     [InlineData("--site", "nowhere", 1)]
     [InlineData("--site", "Que Vo", 2)]
@@ -81,7 +118,8 @@ public sealed class PosterTests : IDisposable
         return file;
     }
 
-    private static async Task<string> RunAsync(string tool, params string[] args)
+    /// <summary>Runs a poppler tool (pdftotext, pdfinfo, pdftoppm) and returns its output; skips the test when it is not installed.</summary>
+    internal static async Task<string> RunAsync(string tool, params string[] args)
     {
         Skip.IfNot(File.Exists("/usr/bin/" + tool), $"{tool} is not installed (Debian's poppler-utils; the test command installs it).");
         var start = new ProcessStartInfo("/usr/bin/" + tool) { RedirectStandardOutput = true, RedirectStandardError = true };

@@ -298,6 +298,7 @@ public sealed class BrowserTests(CentralSite site) : IClassFixture<CentralSite>
     [InlineData("/people?handler=Remove")]
     [InlineData("/people?handler=Import")]
     [InlineData("/muster?handler=Safe&site=site-1")]
+    [InlineData("/sites/edit")]
     public async Task Forms_PostedWithoutAntiforgeryToken_AreRefused(string path)
     {
         // Signed in as admin over plain HTTP (the cookie taken from a real sign-in), but without the form's token.
@@ -320,10 +321,14 @@ public sealed class BrowserTests(CentralSite site) : IClassFixture<CentralSite>
             ["role"] = Roles.Admin,
             ["culture"] = "en",
             ["label"] = "forged",
+            ["NewId"] = "forged-site",
+            ["Name"] = "Forged",
+            ["Address"] = "Forged",
         }));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Null(site.Accounts.Store.Find("forged-user"));
+        Assert.Null(site.Central.Services.GetRequiredService<GateKiosk.Central.Declarations.DeclarationService>().Sites.Find("forged-site"));
     }
 
     private async Task<HttpStatusCode> KiosksWithTokenAsync(string token)
