@@ -815,7 +815,10 @@ public sealed partial class PostgresEventStore : ICentralStore
         Filter("decision = @decision", "decision", TextOrNull(query.Decision));
         Filter("occurred_at >= @from", "from", query.From?.ToUniversalTime());
         Filter("occurred_at < @to", "to", query.To?.ToUniversalTime());
+        Filter("reason = @reason", "reason", TextOrNull(query.Reason));
+        Filter("type = @type", "type", TextOrNull(query.Type));
         Filter("id < @cursor", "cursor", query.Cursor);
+        Filter("site_id = ANY(@sites)", "sites", query.Sites?.Select(Text).ToArray());
         sql.Append(" ORDER BY id DESC LIMIT @limit");
         cmd.Parameters.AddWithValue("limit", (long)query.Limit + 1);
         cmd.CommandText = sql.ToString();

@@ -123,5 +123,10 @@ internal static class PostgresSchema
                 PRIMARY KEY(site_id, date)
             );
             """),
+        new(4, "the audit trail's caller addresses; audit lines by actor and by action", """
+            ALTER TABLE audit ADD COLUMN address text;
+            CREATE INDEX audit_actor ON audit(actor, id);
+            CREATE INDEX audit_action ON audit(action, id);
+            """),
     ];
 }
