@@ -37,7 +37,7 @@ public sealed record EventLogFilter(
             long.TryParse(Value("cursor"), NumberStyles.None, CultureInfo.InvariantCulture, out var c) ? c : null);
     }
 
-    /// <summary>The filters as a query string for links (next page, exports), without the cursor unless asked.</summary>
+    /// <summary>The filters as query values for links (next page, exports), without the cursor unless asked.</summary>
     public Dictionary<string, string?> RouteValues(bool withCursor = false)
     {
         var values = new Dictionary<string, string?>(StringComparer.Ordinal)

@@ -43,7 +43,15 @@ internal sealed class EventExport(EventLog log, AuditTrail audit, EventQuery que
         response.Headers.ContentDisposition = $"attachment; filename=\"{name}\"";
         response.Headers.CacheControl = "no-store";
         long rows = 0;
-        var complete = false;
+        var recorded = false;
+
+        // Recorded before the file's last bytes leave, so a client that has the whole file finds the record in place.
+        Task RecordAsync(bool complete)
+        {
+            recorded = true;
+            return audit.RecordAsync(httpContext, AuditActions.ExportEvents, Detail(filter, format, rows, complete));
+        }
+
         try
         {
             var cancellationToken = httpContext.RequestAborted;
@@ -61,6 +69,8 @@ internal sealed class EventExport(EventLog log, AuditTrail audit, EventQuery que
                         await csv.FlushAsync(cancellationToken);
                     }
                 }
+
+                await RecordAsync(complete: true);
             }
             else
             {
@@ -78,16 +88,18 @@ internal sealed class EventExport(EventLog log, AuditTrail audit, EventQuery que
                     }
                 }
 
+                await RecordAsync(complete: true);
                 file.Position = 0;
                 response.ContentLength = file.Length;
                 await file.CopyToAsync(response.Body, cancellationToken);
             }
-
-            complete = true;
         }
         finally
         {
-            await audit.RecordAsync(httpContext, AuditActions.ExportEvents, Detail(filter, format, rows, complete));
+            if (!recorded)
+            {
+                await RecordAsync(complete: false);
+            }
         }
     }
 

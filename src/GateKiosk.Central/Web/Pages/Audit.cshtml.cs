@@ -34,10 +34,15 @@ public sealed class AuditModel(IAuditLog audit) : PageModel
         Trail = await audit.GetAuditPageAsync(new AuditQuery(Actor, Action, PageSize, Cursor), cancellationToken);
     }
 
-    /// <summary>The filter as route values for the paging links.</summary>
-    public Dictionary<string, string> RouteValues()
+    /// <summary>The filter (and a cursor, when given) as the query of the paging links.</summary>
+    public Dictionary<string, string?> RouteValues(long? cursor = null)
     {
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        var values = new Dictionary<string, string?>(StringComparer.Ordinal);
+        if (cursor is { } c)
+        {
+            values["cursor"] = c.ToString(CultureInfo.InvariantCulture);
+        }
+
         if (Actor is not null)
         {
             values["actor"] = Actor;

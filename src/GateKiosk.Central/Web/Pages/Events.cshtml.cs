@@ -50,6 +50,10 @@ public sealed class EventsModel : PageModel
     public static IReadOnlyList<string> Reasons { get; } =
         [.. typeof(ReasonCodes).GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static).Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!).Order(StringComparer.Ordinal)];
 
+    /// <summary><paramref name="path"/> with this page's filters and, when given, a cursor.</summary>
+    public string Link(string path, long? cursor) =>
+        path + QueryString.Create((Filter with { Cursor = cursor }).RouteValues(withCursor: true)).ToUriComponent();
+
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         Filter = EventLogFilter.FromQuery(Request.Query);
