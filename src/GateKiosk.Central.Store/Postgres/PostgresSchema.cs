@@ -123,7 +123,11 @@ internal static class PostgresSchema
                 PRIMARY KEY(site_id, date)
             );
             """),
-        new(4, "the audit trail's caller addresses; audit lines by actor and by action", """
+        new(4, "the event log's indexes by site, door and decision in id order; the audit trail's addresses, by actor and action", """
+            -- The event log pages newest stored first (by id): a page reads the end of an index instead of sorting.
+            CREATE INDEX events_site_id ON events(site_id, id, decision, reason, occurred_at);
+            CREATE INDEX events_kiosk_id ON events(site_id, kiosk_id, id, decision, reason);
+            CREATE INDEX events_decision_id ON events(decision, id, occurred_at, type);
             ALTER TABLE audit ADD COLUMN address text;
             CREATE INDEX audit_actor ON audit(actor, id);
             CREATE INDEX audit_action ON audit(action, id);

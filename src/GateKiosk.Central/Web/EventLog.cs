@@ -42,7 +42,14 @@ public sealed record EventLogFilter(
     {
         var values = new Dictionary<string, string?>(StringComparer.Ordinal)
         {
-            ["site"] = Site, ["kiosk"] = Kiosk, ["subject"] = Person, ["decision"] = Decision, ["reason"] = Reason, ["type"] = Type, ["from"] = From, ["to"] = To,
+            ["site"] = Site,
+            ["kiosk"] = Kiosk,
+            ["subject"] = Person,
+            ["decision"] = Decision,
+            ["reason"] = Reason,
+            ["type"] = Type,
+            ["from"] = From,
+            ["to"] = To,
         };
         if (withCursor && Cursor is { } cursor)
         {
