@@ -106,6 +106,9 @@ public interface IAuditLog
 
     /// <summary>The newest records, newest first, at most <paramref name="max"/>.</summary>
     Task<IReadOnlyList<AuditRecord>> GetAuditAsync(int max = 100, CancellationToken cancellationToken = default);
+
+    /// <summary>One page of records matching <paramref name="query"/>, newest first.</summary>
+    Task<AuditPage> GetAuditPageAsync(AuditQuery query, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Counts for the daily report of one site's local day.</summary>

@@ -2,7 +2,12 @@ using System.Text.Json;
 
 namespace GateKiosk.Central.Storage;
 
-/// <summary>Filters of <c>GET /api/events</c>.</summary>
+/// <summary>Filters of <c>GET /api/events</c> and the event log page; a null filter takes every value.</summary>
+/// <param name="From">Events that occurred at or after this time.</param>
+/// <param name="To">Events that occurred before this time.</param>
+/// <param name="Reason">The event's reason code (for system events the kiosk's reason, if any).</param>
+/// <param name="Type">One of the contract's event types.</param>
+/// <param name="Sites">Only these sites (a user's sites); null for every site, empty for none.</param>
 public sealed record EventQuery(
     string? Site = null,
     string? Kiosk = null,
@@ -11,7 +16,10 @@ public sealed record EventQuery(
     DateTimeOffset? From = null,
     DateTimeOffset? To = null,
     int Limit = 100,
-    long? Cursor = null);
+    long? Cursor = null,
+    string? Reason = null,
+    string? Type = null,
+    IReadOnlyList<string>? Sites = null);
 
 /// <summary>One row of <c>GET /api/kiosks</c>.</summary>
 /// <param name="Missing">Sequence numbers below <paramref name="LastSeq"/> that central does not hold and may still receive.</param>
@@ -155,7 +163,17 @@ public sealed record PresenceEvent(string Kind, string Subject, string SiteId, s
 /// <param name="Actor">Who did it: a user name, <c>api-token</c>, or <c>central</c> for central's own jobs.</param>
 /// <param name="Action">What was done, a stable code such as <c>trace</c> or <c>retention-purge</c>.</param>
 /// <param name="Detail">The query or the counts; never a subject id, name or key (a subject is given as a short hash).</param>
-public sealed record AuditRecord(DateTimeOffset At, string Actor, string Action, string Detail);
+/// <param name="Address">The caller's network address; null for central's own jobs and the command line.</param>
+public sealed record AuditRecord(DateTimeOffset At, string Actor, string Action, string Detail, string? Address = null);
+
+/// <summary>One line of the audit trail with its position, which pages count down from.</summary>
+public sealed record AuditEntry(long Id, AuditRecord Record);
+
+/// <summary>Which audit lines to list, newest first: by exact actor and action when given, below <paramref name="Cursor"/>.</summary>
+public sealed record AuditQuery(string? Actor = null, string? Action = null, int Limit = 100, long? Cursor = null);
+
+/// <summary>One page of the audit trail, newest first; <paramref name="NextCursor"/> is null on the last page.</summary>
+public sealed record AuditPage(IReadOnlyList<AuditEntry> Entries, long? NextCursor);
 
 /// <summary>What the daily report counts of one site's local day.</summary>
 /// <param name="EntriesAllowed">Allowed entries with direction <c>in</c>.</param>

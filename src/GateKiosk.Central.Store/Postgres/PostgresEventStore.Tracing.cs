@@ -35,7 +35,8 @@ public sealed partial class PostgresEventStore
     {
         ArgumentNullException.ThrowIfNull(record);
         using var connection = _dataSource.OpenConnection();
-        using var cmd = new NpgsqlCommand("INSERT INTO audit(at, actor, action, detail) VALUES (@at, @actor, @action, @detail)", connection);
+        using var cmd = new NpgsqlCommand("INSERT INTO audit(at, actor, action, detail, address) VALUES (@at, @actor, @action, @detail, @address)", connection);
+        cmd.Parameters.AddWithValue("address", record.Address is { } address ? Text(address) : DBNull.Value);
         cmd.Parameters.AddWithValue("at", record.At.ToUniversalTime());
         cmd.Parameters.AddWithValue("actor", Text(record.Actor));
         cmd.Parameters.AddWithValue("action", Text(record.Action));
@@ -47,16 +48,39 @@ public sealed partial class PostgresEventStore
     public Task<IReadOnlyList<AuditRecord>> GetAuditAsync(int max = 100, CancellationToken cancellationToken = default)
     {
         using var connection = _dataSource.OpenConnection();
-        using var cmd = new NpgsqlCommand("SELECT at, actor, action, detail FROM audit ORDER BY id DESC LIMIT @max", connection);
+        using var cmd = new NpgsqlCommand("SELECT id, at, actor, action, detail, address FROM audit ORDER BY id DESC LIMIT @max", connection);
         cmd.Parameters.AddWithValue("max", (long)max);
+        return Task.FromResult<IReadOnlyList<AuditRecord>>([.. ReadAudit(cmd).Select(e => e.Record)]);
+    }
+
+    public Task<AuditPage> GetAuditPageAsync(AuditQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        using var connection = _dataSource.OpenConnection();
+        using var cmd = new NpgsqlCommand(
+            "SELECT id, at, actor, action, detail, address FROM audit WHERE (@actor::text IS NULL OR actor = @actor) AND (@action::text IS NULL OR action = @action) "
+            + "AND (@cursor::bigint IS NULL OR id < @cursor) ORDER BY id DESC LIMIT @max",
+            connection);
+        cmd.Parameters.Add(new NpgsqlParameter("actor", NpgsqlTypes.NpgsqlDbType.Text) { Value = query.Actor is { } actor ? Text(actor) : DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter("action", NpgsqlTypes.NpgsqlDbType.Text) { Value = query.Action is { } action ? Text(action) : DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter("cursor", NpgsqlTypes.NpgsqlDbType.Bigint) { Value = query.Cursor is { } cursor ? cursor : DBNull.Value });
+        cmd.Parameters.AddWithValue("max", (long)query.Limit + 1);
+        var entries = ReadAudit(cmd);
+        return Task.FromResult(entries.Count > query.Limit ? new AuditPage(entries[..query.Limit], entries[query.Limit - 1].Id) : new AuditPage(entries, null));
+    }
+
+    private static List<AuditEntry> ReadAudit(NpgsqlCommand cmd)
+    {
         using var reader = cmd.ExecuteReader();
-        var list = new List<AuditRecord>();
+        var list = new List<AuditEntry>();
         while (reader.Read())
         {
-            list.Add(new AuditRecord(reader.GetFieldValue<DateTimeOffset>(0), reader.GetString(1), reader.GetString(2), reader.GetString(3)));
+            list.Add(new AuditEntry(
+                reader.GetInt64(0),
+                new AuditRecord(reader.GetFieldValue<DateTimeOffset>(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5))));
         }
 
-        return Task.FromResult<IReadOnlyList<AuditRecord>>(list);
+        return list;
     }
 
     private static List<PresenceEvent> ReadPresence(NpgsqlCommand cmd, DateTimeOffset since, DateTimeOffset until, int max)

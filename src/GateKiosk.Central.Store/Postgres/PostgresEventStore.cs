@@ -830,6 +830,10 @@ public sealed partial class PostgresEventStore : ICentralStore
         Filter("decision = @decision", "decision", TextOrNull(query.Decision));
         Filter("occurred_at >= @from", "from", query.From?.ToUniversalTime());
         Filter("occurred_at < @to", "to", query.To?.ToUniversalTime());
+        Filter("reason = @reason", "reason", TextOrNull(query.Reason));
+        Filter("type = @type", "type", TextOrNull(query.Type));
+        Filter("site_id = ANY(@sites)", "sites", query.Sites?.Select(Text).ToArray());
+
         // After the cursor's row (the previous page's last), newest first by when events happened, then as stored.
         Filter("(occurred_at, id) < ((SELECT c.occurred_at FROM events c WHERE c.id = @cursor), @cursor)", "cursor", query.Cursor);
         sql.Append(" ORDER BY occurred_at DESC, id DESC LIMIT @limit");

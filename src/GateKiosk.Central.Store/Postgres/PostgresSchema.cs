@@ -123,5 +123,12 @@ internal static class PostgresSchema
                 PRIMARY KEY(site_id, date)
             );
             """),
+        new(4, "the event log's index by door and time; the audit trail's addresses, by actor and action", """
+            -- The event log pages newest first by time: a door's page reads the end of an index instead of sorting.
+            CREATE INDEX events_kiosk_occurred ON events(site_id, kiosk_id, occurred_at);
+            ALTER TABLE audit ADD COLUMN address text;
+            CREATE INDEX audit_actor ON audit(actor, id);
+            CREATE INDEX audit_action ON audit(action, id);
+            """),
     ];
 }

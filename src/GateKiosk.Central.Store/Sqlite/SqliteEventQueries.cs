@@ -4,7 +4,7 @@ using Microsoft.Data.Sqlite;
 namespace GateKiosk.Central.Storage;
 
 /// <summary>
-/// Pages of events for <c>GET /api/events</c>: newest first by when they happened, then by the order they were stored,
+/// Pages of events for <c>GET /api/events</c> and the event log: newest first by when they happened, then by the order they were stored,
 /// so the indexes on site and time, subject and time, and time alone give each page without sorting the filter's rows.
 /// </summary>
 internal static class SqliteEventQueries
@@ -55,7 +55,22 @@ internal static class SqliteEventQueries
         Filter("decision = $decision", "$decision", query.Decision);
         Filter("occurred_at >= $from", "$from", query.From?.ToUnixTimeMilliseconds());
         Filter("occurred_at < $to", "$to", query.To?.ToUnixTimeMilliseconds());
+        Filter("reason = $reason", "$reason", query.Reason);
+        Filter("type = $type", "$type", query.Type);
         Filter(AfterCursor, "$cursor", query.Cursor);
+        if (query.Sites is { } sites)
+        {
+            sql.Append(" AND site_id IN (");
+            for (var i = 0; i < sites.Count; i++)
+            {
+                sql.Append(i == 0 ? "" : ", ").Append("$s").Append(i);
+                cmd.Parameters.AddWithValue("$s" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), sites[i]);
+            }
+
+            // No site at all matches nothing: IN () is not SQL.
+            sql.Append(sites.Count == 0 ? "NULL)" : ")");
+        }
+
         sql.Append(" ORDER BY occurred_at DESC, id DESC LIMIT $limit");
         cmd.Parameters.AddWithValue("$limit", query.Limit + 1);
         cmd.CommandText = sql.ToString();

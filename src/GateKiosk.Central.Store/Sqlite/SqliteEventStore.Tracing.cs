@@ -18,7 +18,8 @@ public sealed partial class SqliteEventStore
         {
             using var cmd = connection.CreateCommand();
             cmd.Transaction = tx;
-            cmd.CommandText = "INSERT INTO audit(at, actor, action, detail) VALUES ($at, $actor, $action, $detail)";
+            cmd.CommandText = "INSERT INTO audit(at, actor, action, detail, address) VALUES ($at, $actor, $action, $detail, $address)";
+            cmd.Parameters.AddWithValue("$address", (object?)record.Address ?? DBNull.Value);
             cmd.Parameters.AddWithValue("$at", record.At.ToUnixTimeMilliseconds());
             cmd.Parameters.AddWithValue("$actor", record.Actor);
             cmd.Parameters.AddWithValue("$action", record.Action);
@@ -31,17 +32,41 @@ public sealed partial class SqliteEventStore
         Task.FromResult(_readers.Read<IReadOnlyList<AuditRecord>>(c =>
         {
             using var cmd = c.CreateCommand();
-            cmd.CommandText = "SELECT at, actor, action, detail FROM audit ORDER BY id DESC LIMIT $max";
+            cmd.CommandText = "SELECT id, at, actor, action, detail, address FROM audit ORDER BY id DESC LIMIT $max";
             cmd.Parameters.AddWithValue("$max", max);
-            using var reader = cmd.ExecuteReader();
-            var list = new List<AuditRecord>();
-            while (reader.Read())
-            {
-                list.Add(new AuditRecord(DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(0)), reader.GetString(1), reader.GetString(2), reader.GetString(3)));
-            }
-
-            return list;
+            return [.. ReadAudit(cmd).Select(e => e.Record)];
         }));
+
+    public Task<AuditPage> GetAuditPageAsync(AuditQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return Task.FromResult(_readers.Read(c =>
+        {
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = "SELECT id, at, actor, action, detail, address FROM audit WHERE ($actor IS NULL OR actor = $actor) AND ($action IS NULL OR action = $action) "
+                + "AND ($cursor IS NULL OR id < $cursor) ORDER BY id DESC LIMIT $max";
+            cmd.Parameters.AddWithValue("$actor", (object?)query.Actor ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("$action", (object?)query.Action ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("$cursor", (object?)query.Cursor ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("$max", query.Limit + 1);
+            var entries = ReadAudit(cmd);
+            return entries.Count > query.Limit ? new AuditPage(entries[..query.Limit], entries[query.Limit - 1].Id) : new AuditPage(entries, null);
+        }));
+    }
+
+    private static List<AuditEntry> ReadAudit(SqliteCommand cmd)
+    {
+        using var reader = cmd.ExecuteReader();
+        var list = new List<AuditEntry>();
+        while (reader.Read())
+        {
+            list.Add(new AuditEntry(
+                reader.GetInt64(0),
+                new AuditRecord(DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5))));
+        }
+
+        return list;
+    }
 }
 
 /// <summary>Allowed entries and exits by person (index on subject and time) or by site (index on site and time).</summary>

@@ -1,3 +1,5 @@
+using GateKiosk.Central.Storage;
+using GateKiosk.Central.Web;
 using GateKiosk.Hosting;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -55,8 +57,8 @@ internal static class UserCommand
             return await UsageError(error, words.Count == 0 ? "a command is missing." : $"unexpected '{words[1]}'.");
         }
 
-        var data = values.GetValueOrDefault("data") ?? new ConfigurationBuilder().AddGateKioskSources(CentralApp.EtcFolder, []).Build()
-            [$"{CentralOptions.SectionName}:{nameof(CentralOptions.DataDirectory)}"] ?? new CentralOptions().DataDirectory;
+        var configuration = new ConfigurationBuilder().AddGateKioskSources(CentralApp.EtcFolder, []).Build();
+        var data = values.GetValueOrDefault("data") ?? configuration[$"{CentralOptions.SectionName}:{nameof(CentralOptions.DataDirectory)}"] ?? new CentralOptions().DataDirectory;
         var userName = values.GetValueOrDefault("name");
         if (words[0] is not "list" && userName is null)
         {
@@ -67,6 +69,7 @@ internal static class UserCommand
         {
             using var store = new SqliteAccountStore(Path.Combine(data, "central.db"));
             var accounts = new AccountService(store, time, NullLogger<AccountService>.Instance);
+            Task Audit(string action, params (string, string?)[] detail) => AuditAsync(configuration, data, time, action, AuditTrail.Pairs(detail));
             switch (words[0])
             {
                 case "add":
@@ -81,7 +84,9 @@ internal static class UserCommand
                     }
 
                     var sites = values.GetValueOrDefault("sites")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-                    return await Report(accounts.Add(userName!, values.GetValueOrDefault("display"), password, role, sites), $"added {userName} ({role})", output, error);
+                    return await Report(
+                        accounts.Add(userName!, values.GetValueOrDefault("display"), password, role, sites), $"added {userName} ({role})", output, error,
+                        () => Audit(AuditActions.UserAdd, ("user", userName), ("role", role), ("sites", string.Join(',', sites ?? ["*"]))));
                 case "list":
                     foreach (var a in store.List())
                     {
@@ -91,10 +96,12 @@ internal static class UserCommand
                     return 0;
                 case "role":
                     return values.GetValueOrDefault("role") is { } newRole
-                        ? await Report(accounts.SetRole(userName!, newRole), $"{userName} is now {newRole}", output, error)
+                        ? await Report(accounts.SetRole(userName!, newRole), $"{userName} is now {newRole}", output, error, () => Audit(AuditActions.UserRole, ("user", userName), ("role", newRole)))
                         : await UsageError(error, "--role ROLE is required.");
                 case "disable" or "enable":
-                    return await Report(accounts.SetDisabled(userName!, words[0] == "disable"), $"{userName} {words[0]}d", output, error);
+                    return await Report(
+                        accounts.SetDisabled(userName!, words[0] == "disable"), $"{userName} {words[0]}d", output, error,
+                        () => Audit(words[0] == "disable" ? AuditActions.UserDisable : AuditActions.UserEnable, ("user", userName)));
                 case "reset-password":
                     if (store.Find(userName!) is null)
                     {
@@ -103,7 +110,7 @@ internal static class UserCommand
                     }
 
                     return await ReadNewPasswordAsync(input, error, readPassword) is { } reset
-                        ? await Report(accounts.ResetPassword(userName!, reset), $"new password set for {userName}", output, error)
+                        ? await Report(accounts.ResetPassword(userName!, reset), $"new password set for {userName}", output, error, () => Audit(AuditActions.UserPassword, ("user", userName)))
                         : 1;
                 case "token":
                     if (store.Find(userName!) is not { Disabled: false } owner)
@@ -112,7 +119,8 @@ internal static class UserCommand
                         return 1;
                     }
 
-                    var (token, _) = accounts.CreateToken(owner, values.GetValueOrDefault("label") ?? "cli");
+                    var (token, tokenId) = accounts.CreateToken(owner, values.GetValueOrDefault("label") ?? "cli");
+                    await Audit(AuditActions.TokenCreate, ("user", owner.UserName), ("token", tokenId.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("prefix", token[..(AccountService.TokenPrefix.Length + 6)]));
                     await output.WriteLineAsync(token);
                     return 0;
                 default:
@@ -181,10 +189,28 @@ internal static class UserCommand
         return password;
     }
 
-    private static async Task<int> Report(AccountChange change, string done, TextWriter output, TextWriter error)
+    /// <summary>
+    /// Appends a change made on the command line to the audit trail of central's store (SQLite in the data folder, or
+    /// PostgreSQL as configured), as <c>cli:</c> and the operating system's user, without an address.
+    /// </summary>
+    private static async Task AuditAsync(IConfiguration configuration, string data, TimeProvider time, string action, string detail)
+    {
+        var options = new CentralOptions();
+        configuration.GetSection(CentralOptions.SectionName).Bind(options);
+        options.DataDirectory = data;
+        using var store = CentralApp.OpenStore(options, time);
+        await store.AppendAuditAsync(new AuditRecord(time.GetUtcNow(), "cli:" + Environment.UserName, action, detail));
+    }
+
+    private static async Task<int> Report(AccountChange change, string done, TextWriter output, TextWriter error, Func<Task>? audit = null)
     {
         if (change.Done)
         {
+            if (audit is not null)
+            {
+                await audit();
+            }
+
             await output.WriteLineAsync(done);
             return 0;
         }

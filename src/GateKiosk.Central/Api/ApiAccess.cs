@@ -67,6 +67,7 @@ internal static partial class ApiAccess
             o.AddPolicy(Policy, api);
             o.AddPolicy(Policies.ApiPersonalEvents, ApiPolicy(Policies.PersonalEventRoles));
             o.AddPolicy(Policies.ApiPeople, ApiPolicy([Roles.Admin, Roles.Manager]));
+            o.AddPolicy(Policies.ApiExports, ApiPolicy([Roles.Admin, Roles.Manager]));
             o.AddPolicy(Policies.ApiHealth, new AuthorizationPolicyBuilder(ApiScheme)
                 .AddRequirements(new ApiAccessRequirement([Roles.Admin, Roles.Health], Api: true, LegacyTokenOnlyWithoutAccounts: true)).Build());
             o.AddPolicy(Policies.ApiAdmin, ApiPolicy([Roles.Admin]));
@@ -158,6 +159,9 @@ internal static class Policies
 
     /// <summary>API routes for sites, people and passes: admins and managers.</summary>
     public const string ApiPeople = "api-people";
+
+    /// <summary>API exports of events (CSV, XLSX): admins and managers.</summary>
+    public const string ApiExports = "api-exports";
 
     /// <summary>API routes for admins only: the quarantine of rejected messages.</summary>
     public const string ApiAdmin = "api-admin";

@@ -57,6 +57,7 @@ public static class ApiEndpoints
 
         var api = app.MapGroup("/api").RequireAuthorization(ApiAccess.Policy);
         api.MapGet("/events", GetEvents).RequireAuthorization(Policies.ApiPersonalEvents);
+        api.MapGet("/events/export", ExportEvents).RequireAuthorization(Policies.ApiExports);
         api.MapGet("/kiosks", GetKiosksAsync);
         api.MapGet("/kiosks/{site}/{kiosk}/chain", ChainEndpoints.GetChain);
         api.MapGet("/ingest", ChainEndpoints.GetIngest);
@@ -180,13 +181,28 @@ public static class ApiEndpoints
         }
 
         var subject = q["subject"].ToString();
-        var query = new EventQuery(Id("site"), Id("kiosk"), subject.Length > 0 ? subject : null, decision.Length > 0 ? decision : null, Time("from"), Time("to"), limit, cursor);
+        var query = new EventQuery(
+            Id("site"), Id("kiosk"), subject.Length > 0 ? subject : null, decision.Length > 0 ? decision : null, Time("from"), Time("to"), limit, cursor,
+            Id("reason"), Id("type"), EventLog.SitesOf(context.User));
         if (errors.Count > 0)
         {
             return Results.Json(new ApiError("bad-request", string.Join(" ", errors)), CentralJsonContext.Default.ApiError, statusCode: 400);
         }
 
         return new EventPageResult(store, query);
+    }
+
+    /// <summary>
+    /// The filtered events as CSV or XLSX (<c>format</c>), with the event log page's filters; times without a zone are
+    /// the site's local time. Recorded in the audit trail with its filter and row count.
+    /// </summary>
+    private static IResult ExportEvents(HttpContext context)
+    {
+        var errors = new List<string>();
+        var export = Web.Exports.EventExport.For(context, EventLogFilter.FromQuery(context.Request.Query), context.Request.Query["format"].ToString(), errors);
+        return export is not null
+            ? export
+            : Results.Json(new ApiError("bad-request", string.Join(" ", errors)), CentralJsonContext.Default.ApiError, statusCode: 400);
     }
 
     private sealed class EventPageResult(IEventQueries store, EventQuery query) : IResult

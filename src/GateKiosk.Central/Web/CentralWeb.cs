@@ -29,6 +29,8 @@ internal static class CentralWeb
         services.AddSingleton<IAccountStore>(sp => new SqliteAccountStore(
             Path.Combine(sp.GetRequiredService<IOptions<CentralOptions>>().Value.DataDirectory, "central.db")));
         services.AddSingleton<AccountService>();
+        services.AddSingleton<AuditTrail>();
+        services.AddSingleton(sp => new EventLog(sp.GetRequiredService<Storage.IEventQueries>(), sp.GetRequiredService<Declarations.SqliteSiteStore>()));
         services.AddLocalization();
         services.Configure<RouteOptions>(o => o.LowercaseUrls = true);
         services.AddAntiforgery(o =>

@@ -51,6 +51,34 @@ public sealed class UserCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Changes_OnTheCommandLine_EachLeaveOneAuditRecord()
+    {
+        await RunAsync(Password + "\n", "add", "--name", "u1", "--role", "guard", "--sites", "site-a");
+        await RunAsync("", "role", "--name", "u1", "--role", "root");
+        await RunAsync("", "role", "--name", "u1", "--role", "manager");
+        await RunAsync("", "disable", "--name", "u1");
+        await RunAsync("", "enable", "--name", "u1");
+        await RunAsync("other-password-1\n", "reset-password", "--name", "u1");
+        var token = (await RunAsync("", "token", "--name", "u1")).Output.Trim();
+        await RunAsync("", "list");
+
+        using var store = new GateKiosk.Central.Storage.SqliteEventStore(Path.Combine(_folder, "central.db"), TimeProvider.System);
+        var records = (await store.GetAuditAsync()).Reverse().ToList();
+        Assert.Equal(
+            [
+                ("user-add", "user=u1 role=guard sites=site-a"),
+                ("user-role", "user=u1 role=manager"),
+                ("user-disable", "user=u1"),
+                ("user-enable", "user=u1"),
+                ("user-password", "user=u1"),
+                ("token-create", $"user=u1 token=1 prefix={token[..10]}"),
+            ],
+            records.Select(r => (r.Action, r.Detail)));
+        Assert.All(records, r => Assert.Equal(("cli:" + Environment.UserName, null), (r.Actor, r.Address)));
+        Assert.DoesNotContain(records, r => r.Detail.Contains(token, StringComparison.Ordinal) || r.Detail.Contains("password-1", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task RoleDisableResetPassword_ChangeTheUser()
     {
         await RunAsync(Password + "\n", "add", "--name", "u1", "--role", "guard");

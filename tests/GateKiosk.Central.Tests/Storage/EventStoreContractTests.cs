@@ -281,6 +281,52 @@ public abstract class EventStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetEventsAsync_ReasonTypeAndSites_FilterLikeTheOthers()
+    {
+        var store = await OpenAsync();
+        var a = new KioskChain();
+        var b = new KioskChain("site-2", "kiosk-2");
+        var c = new KioskChain("site-3", "kiosk-3");
+        await store.StoreAsync(a.Range(1, 4));
+        await store.StoreAsync(b.Range(1, 2));
+        await store.StoreAsync(c.Range(1, 2));
+        static HashSet<Guid> Ids(EventPage page) => [.. page.Payloads.Select(p => JsonSerializer.Deserialize(p.Span, ContractsJsonContext.Default.EntryEvent)!.EventId)];
+
+        var expired = await store.GetEventsAsync(new EventQuery(Reason: ReasonCodes.Expired));
+        Assert.Equal([a[1].Entry.EventId, a[3].Entry.EventId, b[1].Entry.EventId, c[1].Entry.EventId], Ids(expired));
+        Assert.Equal(8, (await store.GetEventsAsync(new EventQuery(Type: EventTypes.Entry))).Payloads.Count);
+        Assert.Empty((await store.GetEventsAsync(new EventQuery(Type: EventTypes.DoorForced))).Payloads);
+
+        var mine = await store.GetEventsAsync(new EventQuery(Sites: ["site-2", "site-3"]));
+        Assert.Equal(b.Range(1, 2).Concat(c.Range(1, 2)).Select(e => e.Entry.EventId).ToHashSet(), Ids(mine));
+        Assert.Empty((await store.GetEventsAsync(new EventQuery(Site: "site-1", Sites: ["site-2"]))).Payloads);
+        Assert.Empty((await store.GetEventsAsync(new EventQuery(Sites: []))).Payloads);
+    }
+
+    [Fact]
+    public async Task GetAuditPageAsync_ByActorAndAction_NewestFirstPagedWithAddresses()
+    {
+        var store = await OpenAsync();
+        for (var i = 0; i < 5; i++)
+        {
+            await store.AppendAuditAsync(new AuditRecord(Time.GetUtcNow().AddMinutes(i), i % 2 == 0 ? "ana" : "binh", i < 3 ? "sign-in" : "export-events", $"n={i}", i == 4 ? null : "192.0.2.7"));
+        }
+
+        var first = await store.GetAuditPageAsync(new AuditQuery(Limit: 2));
+        Assert.Equal(["n=4", "n=3"], first.Entries.Select(e => e.Record.Detail));
+        Assert.Null(first.Entries[0].Record.Address);
+        Assert.Equal("192.0.2.7", first.Entries[1].Record.Address);
+        var second = await store.GetAuditPageAsync(new AuditQuery(Limit: 2, Cursor: first.NextCursor));
+        Assert.Equal(["n=2", "n=1"], second.Entries.Select(e => e.Record.Detail));
+        var last = await store.GetAuditPageAsync(new AuditQuery(Limit: 2, Cursor: second.NextCursor));
+        Assert.Equal(["n=0"], last.Entries.Select(e => e.Record.Detail));
+        Assert.Null(last.NextCursor);
+
+        Assert.Equal(["n=4", "n=2", "n=0"], (await store.GetAuditPageAsync(new AuditQuery(Actor: "ana"))).Entries.Select(e => e.Record.Detail));
+        Assert.Equal(["n=2", "n=0"], (await store.GetAuditPageAsync(new AuditQuery(Actor: "ana", Action: "sign-in"))).Entries.Select(e => e.Record.Detail));
+    }
+
+    [Fact]
     public async Task SetStatusAsync_KioskListedWithoutEvents_VersionKeptByTheWill()
     {
         var store = await OpenAsync();

@@ -13,6 +13,7 @@ internal static class StoreMigrator
         new Migration003KioskSummaries(),
         new Migration004TracingColumns(),
         new Migration005Retention(),
+        new Migration006EventLog(),
     ];
 
     /// <summary>The schema version of a store (0 for a new file or a store from before numbered steps).</summary>

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace GateKiosk.Central.Web.Pages;
 
 /// <summary>The signed-in user's own page: their personal API tokens, made (shown once) and revoked here.</summary>
-public sealed class AccountModel(AccountService accounts) : PageModel
+public sealed class AccountModel(AccountService accounts, AuditTrail audit) : PageModel
 {
     public Account? Me { get; private set; }
 
@@ -15,7 +15,7 @@ public sealed class AccountModel(AccountService accounts) : PageModel
 
     public void OnGet() => Load();
 
-    public IActionResult OnPostCreate(string? label)
+    public async Task<IActionResult> OnPostCreateAsync(string? label)
     {
         Load();
         if (Me is null)
@@ -23,12 +23,14 @@ public sealed class AccountModel(AccountService accounts) : PageModel
             return Forbid();
         }
 
-        NewToken = accounts.CreateToken(Me, label ?? "").Token;
+        var (token, id) = accounts.CreateToken(Me, label ?? "");
+        NewToken = token;
+        await audit.RecordAsync(HttpContext, AuditActions.TokenCreate, AuditTrail.Pairs(("user", Me.UserName), ("token", id.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("prefix", token[..(AccountService.TokenPrefix.Length + 6)])));
         Load();
         return Page();
     }
 
-    public IActionResult OnPostRevoke(long tokenId)
+    public async Task<IActionResult> OnPostRevokeAsync(long tokenId)
     {
         Load();
         if (Me is null)
@@ -36,7 +38,11 @@ public sealed class AccountModel(AccountService accounts) : PageModel
             return Forbid();
         }
 
-        accounts.RevokeToken(Me, tokenId);
+        if (accounts.RevokeToken(Me, tokenId))
+        {
+            await audit.RecordAsync(HttpContext, AuditActions.TokenRevoke, AuditTrail.Pairs(("user", Me.UserName), ("token", tokenId.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+        }
+
         return RedirectToPage();
     }
 

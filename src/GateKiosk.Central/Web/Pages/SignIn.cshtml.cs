@@ -11,7 +11,7 @@ namespace GateKiosk.Central.Web.Pages;
 /// <summary>Sign-in with user name and password; a session cookie on success, a lockout after repeated failures.</summary>
 [AllowAnonymous]
 [EnableRateLimiting(CentralWeb.SignInLimit)]
-public sealed class SignInModel(AccountService accounts) : PageModel
+public sealed class SignInModel(AccountService accounts, AuditTrail audit) : PageModel
 {
     /// <summary>The resource key of the message shown after a failed attempt.</summary>
     public string? Error { get; private set; }
@@ -33,6 +33,11 @@ public sealed class SignInModel(AccountService accounts) : PageModel
         ReturnUrl = LocalOrRoot(returnUrl);
         UserName = userName?.Trim();
         var result = accounts.SignIn(UserName ?? "", password ?? "");
+
+        // A name no account has is kept as a hash: it may be a password typed into the wrong field.
+        var actor = result.Account?.UserName
+            ?? (AccountService.IsValidUserName(UserName) && accounts.Store.Find(UserName!) is { } known ? known.UserName : "unknown#" + AccountService.ShortHash(UserName ?? ""));
+        await audit.RecordAsync(HttpContext, result.Succeeded ? AuditActions.SignIn : AuditActions.SignInFailed, AuditTrail.Pairs(("outcome", result.Outcome)), actor);
         if (!result.Succeeded)
         {
             Error = result.Outcome == SignInOutcomes.LockedOut ? "SignInLockedOut" : "SignInFailed";

@@ -8,7 +8,7 @@ namespace GateKiosk.Central.Web.Pages;
 
 /// <summary>Central's users, and a form to add one: admins only.</summary>
 [Authorize(Policy = Policies.Admin)]
-public sealed class UsersModel(AccountService accounts, IStringLocalizer<Strings> strings) : PageModel
+public sealed class UsersModel(AccountService accounts, IStringLocalizer<Strings> strings, AuditTrail audit) : PageModel
 {
     public IReadOnlyList<Account> Accounts { get; private set; } = [];
 
@@ -22,20 +22,20 @@ public sealed class UsersModel(AccountService accounts, IStringLocalizer<Strings
 
     public void OnGet() => Accounts = accounts.Store.List();
 
-    public void OnPostRole(string? userName, string? role) =>
-        Change(userName, static (a, u, r) => a.SetRole(u, r!), role);
+    public Task OnPostRoleAsync(string? userName, string? role) =>
+        ChangeAsync(userName, static (a, u, r) => a.SetRole(u, r!), role, AuditActions.UserRole, AuditTrail.Pairs(("user", userName), ("role", role)));
 
-    public void OnPostDisabled(string? userName, bool disabled) =>
-        Change(userName, static (a, u, d) => a.SetDisabled(u, d == "true"), disabled ? "true" : "false");
+    public Task OnPostDisabledAsync(string? userName, bool disabled) =>
+        ChangeAsync(userName, static (a, u, d) => a.SetDisabled(u, d == "true"), disabled ? "true" : "false", disabled ? AuditActions.UserDisable : AuditActions.UserEnable, AuditTrail.Pairs(("user", userName)));
 
-    public void OnPostPassword(string? userName, string? password) =>
-        Change(userName, static (a, u, p) => a.ResetPassword(u, p ?? ""), password, allowSelf: true);
+    public Task OnPostPasswordAsync(string? userName, string? password) =>
+        ChangeAsync(userName, static (a, u, p) => a.ResetPassword(u, p ?? ""), password, AuditActions.UserPassword, AuditTrail.Pairs(("user", userName)), allowSelf: true);
 
     /// <summary>
     /// Applies a change and says how it went. An admin may not change their own role or disable themselves here, so
     /// the last admin cannot lock everyone out by a slip (the command line can still do it).
     /// </summary>
-    private void Change(string? userName, Func<AccountService, string, string?, AccountChange> apply, string? value, bool allowSelf = false)
+    private async Task ChangeAsync(string? userName, Func<AccountService, string, string?, AccountChange> apply, string? value, string action, string detail, bool allowSelf = false)
     {
         var self = string.Equals(userName, User.Identity?.Name, StringComparison.OrdinalIgnoreCase);
         var change = userName is null ? AccountChange.Refused("no user.")
@@ -44,12 +44,21 @@ public sealed class UsersModel(AccountService accounts, IStringLocalizer<Strings
         Changed = change.Done;
         ChangeMessage = change.Done ? strings["UserChanged"] : change.Error;
         Accounts = accounts.Store.List();
+        if (change.Done)
+        {
+            await audit.RecordAsync(HttpContext, action, detail);
+        }
     }
 
-    public void OnPost(string? userName, string? displayName, string? role, string? sites, string? password)
+    public async Task OnPostAsync(string? userName, string? displayName, string? role, string? sites, string? password)
     {
         var siteList = (sites ?? "*").Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var change = accounts.Add(userName?.Trim() ?? "", displayName, password ?? "", role ?? "", siteList);
+        if (change.Done)
+        {
+            await audit.RecordAsync(HttpContext, AuditActions.UserAdd, AuditTrail.Pairs(("user", userName?.Trim()), ("role", role), ("sites", string.Join(',', siteList))));
+        }
+
         Added = change.Done;
         Message = change.Done ? strings["UserAdded"] : change.Error;
         Accounts = accounts.Store.List();

@@ -190,7 +190,7 @@ public sealed class PostgresEventStoreTests(PostgresCluster cluster) : IClassFix
 
         var commits = await CommitsAsync(connectionString) - before;
         Assert.All(results, r => Assert.Equal((1, 0), (r.Added, r.Duplicates)));
-        Assert.InRange(commits, 1, 200);
+        Assert.InRange(commits, 2, 200); // at least one for the events and one for the second reading
         var kiosk = store.GetKiosks().Single();
         Assert.Equal((400L, 400L, 0L, 0L), (kiosk.Events, kiosk.LastSeq, kiosk.Missing, kiosk.ChainBreaks));
 
@@ -199,17 +199,16 @@ public sealed class PostgresEventStoreTests(PostgresCluster cluster) : IClassFix
         Assert.All(again, r => Assert.Equal((0, 1), (r.Added, r.Duplicates)));
     }
 
-    /// <summary>Transactions committed in the database so far (the statistics are read fresh, not from the snapshot).</summary>
+    /// <summary>
+    /// The cluster's next transaction id: each transaction that writes takes one (this query's own included), so the
+    /// difference between two readings counts the writing transactions in between, at once and exactly.
+    /// </summary>
     private static async Task<long> CommitsAsync(string connectionString)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(
-            "SELECT pg_stat_clear_snapshot(); SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()", connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        await reader.NextResultAsync();
-        await reader.ReadAsync();
-        return reader.GetInt64(0);
+        await using var command = new NpgsqlCommand("SELECT pg_current_xact_id()::text::bigint", connection);
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 
     [SkippableFact]
