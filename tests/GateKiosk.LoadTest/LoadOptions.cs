@@ -10,7 +10,7 @@ internal sealed record LoadOptions
 
         Simulates many kiosks on one MQTT broker, each with its own client id, a retained 'online' status and a valid
         event chain at QoS 1, while central stores them. In the same run a plain QoS 1 subscriber that stores nothing
-        receives the same stream. Prints ingest rate (measured from central's API), the ratio to the plain subscriber,
+        (mosquitto_sub -q 1, a process of its own) receives the same stream. Prints ingest rate (measured from central's API), the ratio to the plain subscriber,
         the p99 from publish to visible in GET /api/events, GET /api/kiosks p99 and central's RSS; exits 1 when a
         target is missed, 2 on a usage or environment error.
 

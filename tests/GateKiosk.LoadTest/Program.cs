@@ -254,7 +254,7 @@ internal sealed class LoadRun(LoadOptions options, TimeProvider time, TextWriter
 
         Say($"stored (central, from GET /api/kiosks): {total:N0} events in {storedTime.TotalSeconds:0.00} s = {Percentile.Rate(storedRate)}"
             + (SustainedRate(total) is { } sustained ? $" (10%→90% of the events: {Percentile.Rate(sustained)})" : ""));
-        Say($"plain QoS 1 subscriber (stores nothing): {plain.Received:N0} messages in {plainTime.TotalSeconds:0.00} s = {Percentile.Rate(plainRate)}");
+        Say($"plain QoS 1 subscriber (mosquitto_sub -q 1, stores nothing): {plain.Received:N0} messages in {plainTime.TotalSeconds:0.00} s = {Percentile.Rate(plainRate)}");
         Check($"stored/plain ratio {ratio.ToString("0.00", CultureInfo.InvariantCulture)}x", ratio >= options.TargetRatio,
             $"target >= {options.TargetRatio.ToString("0.0#", CultureInfo.InvariantCulture)}x", missed);
 
