@@ -125,7 +125,8 @@ internal static class SqliteEventWrites
             SELECT
               (SELECT hash FROM events WHERE site_id = $site AND kiosk_id = $kiosk AND seq = $prevSeq LIMIT 1),
               (SELECT prev_hash FROM events WHERE site_id = $site AND kiosk_id = $kiosk AND seq = $seq + 1 AND lost_from IS NULL LIMIT 1),
-              (SELECT COUNT(*) FROM events WHERE site_id = $site AND kiosk_id = $kiosk AND seq = $seq)
+              (SELECT COUNT(*) FROM events WHERE site_id = $site AND kiosk_id = $kiosk AND seq = $seq),
+              (SELECT declares_loss FROM kiosk_summaries WHERE site_id = $site AND kiosk_id = $kiosk)
             """);
         cmd.Parameters.AddWithValue("$site", entry.SiteId);
         cmd.Parameters.AddWithValue("$kiosk", entry.KioskId);
@@ -134,12 +135,14 @@ internal static class SqliteEventWrites
         string? before;
         string? after;
         long sameSeq;
+        bool kioskDeclaredLoss;
         using (var reader = cmd.ExecuteReader())
         {
             reader.Read();
             before = reader.IsDBNull(0) ? null : reader.GetString(0);
             after = reader.IsDBNull(1) ? null : reader.GetString(1);
             sameSeq = reader.GetInt64(2);
+            kioskDeclaredLoss = !reader.IsDBNull(3) && reader.GetInt64(3) != 0;
         }
 
         if (prevSeq == 0 && entry.PrevHash != EventChain.Genesis)
@@ -157,14 +160,16 @@ internal static class SqliteEventWrites
             RecordBreak(connection, tx, entry, entry.Seq + 1, ChainBreakKinds.PrevHashMismatch, detectedAt);
         }
 
-        // Events already stored that declare a loss starting just above this event chain to it.
-        cmd = connection.Prepared(tx, "SELECT seq, prev_hash FROM events WHERE site_id = $site AND kiosk_id = $kiosk AND lost_from = $seq + 1");
-        cmd.Parameters.AddWithValue("$site", entry.SiteId);
-        cmd.Parameters.AddWithValue("$kiosk", entry.KioskId);
-        cmd.Parameters.AddWithValue("$seq", entry.Seq);
+        // Events already stored that declare a loss starting just above this event chain to it. Only a kiosk whose summary
+        // says it declared a loss can have one, which is rare: the others skip the query.
         var resumed = new List<(long Seq, string PrevHash)>();
-        using (var reader = cmd.ExecuteReader())
+        if (kioskDeclaredLoss)
         {
+            cmd = connection.Prepared(tx, "SELECT seq, prev_hash FROM events WHERE site_id = $site AND kiosk_id = $kiosk AND lost_from = $seq + 1");
+            cmd.Parameters.AddWithValue("$site", entry.SiteId);
+            cmd.Parameters.AddWithValue("$kiosk", entry.KioskId);
+            cmd.Parameters.AddWithValue("$seq", entry.Seq);
+            using var reader = cmd.ExecuteReader();
             while (reader.Read())
             {
                 resumed.Add((reader.GetInt64(0), reader.GetString(1)));
