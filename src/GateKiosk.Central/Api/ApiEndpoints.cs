@@ -83,6 +83,13 @@ public static class ApiEndpoints
             statusCode: ok ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 
+    /// <summary>Site, then kiosk, by ordinal comparison: ids are lower-case ASCII, and a culture's rules cost far more.</summary>
+    private static readonly Comparer<(string Site, string Kiosk)> SiteKioskOrder = Comparer<(string Site, string Kiosk)>.Create(static (a, b) =>
+    {
+        var c = string.CompareOrdinal(a.Site, b.Site);
+        return c != 0 ? c : string.CompareOrdinal(a.Kiosk, b.Kiosk);
+    });
+
     /// <summary>
     /// The store's kiosk summaries, each with <c>stale</c> and a <c>health</c> object; a kiosk online by its status but
     /// silent for three telemetry intervals shows <c>stale</c> as its state. Kiosks central knows only from telemetry are
@@ -92,7 +99,7 @@ public static class ApiEndpoints
     {
         // Each row is serialised once, straight to UTF-8 (no document tree): with ten thousand kiosks the tree cost more
         // than reading the summaries.
-        var rows = new SortedDictionary<(string, string), byte[]>();
+        var rows = new SortedDictionary<(string, string), byte[]>(SiteKioskOrder);
         foreach (var summary in await store.GetKiosksAsync(cancellationToken))
         {
             var h = health.Get(summary.SiteId, summary.KioskId);
