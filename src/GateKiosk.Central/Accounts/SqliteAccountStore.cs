@@ -14,16 +14,7 @@ internal sealed class SqliteAccountStore : IAccountStore, IDisposable
 
     public SqliteAccountStore(string databasePath)
     {
-        GateKiosk.Core.PrivateFiles.PrepareDatabase(databasePath);
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = databasePath, Pooling = false }.ToString());
-        _connection.Open();
-        using (var command = _connection.CreateCommand())
-        {
-            command.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;";
-            command.ExecuteNonQuery();
-        }
-
-        AccountSchema.Part.Migrate(_connection);
+        _connection = AccountSchema.Part.Open(databasePath);
     }
 
     public bool AnyAccount()

@@ -14,16 +14,7 @@ internal sealed class SqliteSiteStore : IDisposable
 
     public SqliteSiteStore(string databasePath)
     {
-        GateKiosk.Core.PrivateFiles.PrepareDatabase(databasePath);
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = databasePath, Pooling = false }.ToString());
-        _connection.Open();
-        using (var pragmas = _connection.CreateCommand())
-        {
-            pragmas.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;";
-            pragmas.ExecuteNonQuery();
-        }
-
-        DeclarationSchema.Part.Migrate(_connection);
+        _connection = DeclarationSchema.Part.Open(databasePath);
     }
 
     /// <summary>Adds <paramref name="site"/>; false when its id is taken.</summary>

@@ -12,16 +12,7 @@ internal sealed class SqlitePeopleStore : IDisposable
 
     public SqlitePeopleStore(string databasePath)
     {
-        GateKiosk.Core.PrivateFiles.PrepareDatabase(databasePath);
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = databasePath, Pooling = false }.ToString());
-        _connection.Open();
-        using (var pragmas = _connection.CreateCommand())
-        {
-            pragmas.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;";
-            pragmas.ExecuteNonQuery();
-        }
-
-        PeopleSchema.Part.Migrate(_connection);
+        _connection = PeopleSchema.Part.Open(databasePath);
     }
 
     /// <summary>Every person, by name then employee id.</summary>

@@ -24,6 +24,33 @@ internal sealed class SchemaPart
     /// <summary>Every step, in order; step n brings the part to version n.</summary>
     public IReadOnlyList<(string Name, string Sql)> Steps { get; }
 
+    /// <summary>
+    /// Opens central.db at <paramref name="databasePath"/> for this part's store (private file modes, WAL, full
+    /// durability, a busy timeout for the other processes that share it) and brings the part to its newest step.
+    /// </summary>
+    public SqliteConnection Open(string databasePath)
+    {
+        GateKiosk.Core.PrivateFiles.PrepareDatabase(databasePath);
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = databasePath, Pooling = false }.ToString());
+        try
+        {
+            connection.Open();
+            using (var pragmas = connection.CreateCommand())
+            {
+                pragmas.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;";
+                pragmas.ExecuteNonQuery();
+            }
+
+            Migrate(connection);
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Applies the steps above the part's version; returns the version reached.</summary>
     public int Migrate(SqliteConnection connection)
     {
