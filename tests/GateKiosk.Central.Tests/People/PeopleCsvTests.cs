@@ -1,22 +1,9 @@
 using GateKiosk.Central.People;
-using GateKiosk.Central.Web.Exports;
 
 namespace GateKiosk.Central.Tests.People;
 
 public sealed class PeopleCsvTests
 {
-    [Theory]
-    [InlineData("=1+1", "'=1+1")]
-    [InlineData("+84 912", "'+84 912")]
-    [InlineData("-5", "'-5")]
-    [InlineData("@SUM(A1)", "'@SUM(A1)")]
-    [InlineData("\tx", "'\tx")]
-    [InlineData("\rx", "'\rx")]
-    [InlineData("Nguyễn Văn A", "Nguyễn Văn A")]
-    [InlineData("", "")]
-    [InlineData(null, "")]
-    public void Neutralise_FormulaStart_GetsAnApostrophe(string? value, string expected) => Assert.Equal(expected, CellText.Neutralise(value));
-
     [Fact]
     public async Task Write_FormulaName_IsTextAndReadsBackAsWritten()
     {
