@@ -86,6 +86,30 @@ public sealed class SiteApiTests(CentralSite site) : IClassFixture<CentralSite>
         Assert.Contains("\"field\":\"body\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Theory(Timeout = 60_000)]
+    [InlineData(true)]
+    [InlineData(false)] // sent chunked, so its length is known only while it is read
+    public async Task Post_BodyOverTheLimit_Returns400NamingTheBodyAndAddsNothing(bool withLength)
+    {
+        var huge = Body.Replace("ID", "api-huge", StringComparison.Ordinal).Replace("Bắc Ninh\"", "Bắc Ninh" + new string('x', 64 * 1024) + "\"", StringComparison.Ordinal);
+        HttpContent content = withLength
+            ? new StringContent(huge, Encoding.UTF8, "application/json")
+            : new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(huge)));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/sites") { Content = content };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", site.TokenOf(CentralSite.UserOf(Roles.Admin)).Token);
+        if (!withLength)
+        {
+            request.Headers.TransferEncodingChunked = true;
+        }
+
+        using var response = await site.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("\"field\":\"body\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Null(Sites.Find("api-huge"));
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task Post_ExistingId_Returns409AndKeepsTheSite()
     {
