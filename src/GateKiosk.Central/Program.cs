@@ -1,4 +1,3 @@
-using GateKiosk.Central.Demo;
 using GateKiosk.Hosting;
 
 namespace GateKiosk.Central;
@@ -10,8 +9,6 @@ internal static class Program
         Usage: gatekiosk-central <command> [--Section:Key=value ...]
 
         Commands:
-          demo    everything on this machine: an in-process broker, central with SQLite, two simulated kiosks
-                  and the pages on loopback with a demo admin (Demo:DataDirectory, Demo:HttpPort, Demo:ScanInterval, Demo:Duration)
           serve   the central service: collect events from the broker, store them, serve the API and the managers' pages
                   (serve --no-collect: the API and the pages alone, beside processes that collect; see Central:CollectorGroup)
           pass    issuer keys, the kiosks' trust list, and signed passes as text + QR (pass --help)
@@ -36,24 +33,6 @@ internal static class Program
         {
             case "serve":
                 return await HostRunner.RunAsync(CentralApp.Build(ServeArguments(rest)), Console.Error);
-            case "demo":
-                using (var stop = new CancellationTokenSource())
-                {
-                    Console.CancelKeyPress += (_, e) =>
-                    {
-                        e.Cancel = true;
-                        stop.Cancel();
-                    };
-                    using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(
-                        System.Runtime.InteropServices.PosixSignal.SIGTERM,
-                        ctx =>
-                        {
-                            ctx.Cancel = true;
-                            stop.Cancel();
-                        });
-                    return await DemoRunner.RunAsync(rest, Console.Out, Console.IsInputRedirected ? null : Console.In, stop.Token);
-                }
-
             case "pass":
                 if (rest.Length == 0 || rest[0] is "-h" or "--help")
                 {

@@ -45,7 +45,7 @@ public static class GpioDriverFactory
 }
 
 /// <summary>The configured GPIO driver cannot run on this machine.</summary>
-public sealed class GpioDriverUnavailableException : Exception
+public sealed class GpioDriverUnavailableException : GateKiosk.Hosting.ConfigurationProblemException
 {
     public GpioDriverUnavailableException()
     {

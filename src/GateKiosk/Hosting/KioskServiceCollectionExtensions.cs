@@ -1,5 +1,4 @@
 using System.Device.Gpio;
-using System.Diagnostics.CodeAnalysis;
 using GateKiosk.Contracts;
 using GateKiosk.Core;
 using GateKiosk.Core.Credentials;
@@ -180,29 +179,6 @@ public static class KioskServiceCollectionExtensions
             Log.DisplayUnavailable(logger, options.Kind, ex);
             return new NoDisplay();
         }
-    }
-
-    /// <summary>
-    /// Binds <typeparamref name="TOptions"/> to <paramref name="section"/> with <paramref name="bind"/>, refusing unknown
-    /// keys, and validates at start with <typeparamref name="TValidator"/>, whose messages name the key.
-    /// </summary>
-    /// <remarks>
-    /// The caller writes the bind call (<c>static (c, o) =&gt; c.Bind(o)</c>) where the options type is concrete, so the
-    /// configuration binder is generated at compile time and the native (ahead-of-time) build binds exactly as the
-    /// framework-dependent one.
-    /// </remarks>
-    public static IServiceCollection AddValidatedOptions<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor | DynamicallyAccessedMemberTypes.PublicProperties)] TOptions, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TValidator>(
-        this IServiceCollection services, string section, Action<IConfiguration, TOptions> bind)
-        where TOptions : class
-        where TValidator : class, IValidateOptions<TOptions>
-    {
-        ArgumentNullException.ThrowIfNull(bind);
-        services.AddOptions<TOptions>()
-            .Configure<IConfiguration>((options, configuration) => bind(configuration.GetSection(section), options))
-            .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, TValidator>());
-        services.AddSingleton<IValidateOptions<TOptions>>(sp => new UnknownKeyValidator<TOptions>(sp.GetRequiredService<IConfiguration>(), section));
-        return services;
     }
 }
 

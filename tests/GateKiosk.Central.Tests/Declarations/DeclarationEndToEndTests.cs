@@ -1,11 +1,11 @@
 using System.Text.Json;
 using GateKiosk.Central.Declarations;
-using GateKiosk.Central.Demo;
 using GateKiosk.Central.Passes;
 using GateKiosk.Contracts;
 using GateKiosk.Core;
 using GateKiosk.Core.Credentials.Signed;
 using GateKiosk.Core.Scanning;
+using GateKiosk.Demo;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

@@ -3,7 +3,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Threading.Channels;
-using GateKiosk.Central.Demo;
+using GateKiosk.Demo;
 using GateKiosk.Testing;
 using Xunit.Abstractions;
 

@@ -1,8 +1,8 @@
-using GateKiosk.Central.Demo;
 using GateKiosk.Central.Passes;
 using GateKiosk.Contracts;
 using GateKiosk.Core;
 using GateKiosk.Core.Scanning;
+using GateKiosk.Demo;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

@@ -66,7 +66,7 @@ public static class HostRunner
         OptionsValidationException v => v.Failures,
         AggregateException a => a.InnerExceptions.SelectMany(Problems),
         InvalidOperationException i when i.Message.Contains("configuration", StringComparison.OrdinalIgnoreCase) => [i.Message],
-        Devices.Gpio.GpioDriverUnavailableException g => [g.Message],
+        ConfigurationProblemException c => [c.Message],
         _ when ex.InnerException is { } inner => Problems(inner),
         _ => [],
     };

@@ -10,7 +10,7 @@ namespace GateKiosk.Hosting;
 /// keys are the public properties of <paramref name="keysOf"/>, by default <typeparamref name="TOptions"/>; a nested
 /// section (for example <c>Credentials:Dcc</c>) names its own type, since the check does not look inside sub-sections.
 /// </summary>
-internal sealed class UnknownKeyValidator<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] TOptions>(
+public sealed class UnknownKeyValidator<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] TOptions>(
     IConfiguration configuration, string section, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] Type? keysOf = null) : IValidateOptions<TOptions>
     where TOptions : class
 {

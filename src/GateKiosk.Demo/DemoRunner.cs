@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using GateKiosk.Central;
 using GateKiosk.Central.Accounts;
 using GateKiosk.Central.Collecting;
 using GateKiosk.Central.Passes;
@@ -9,7 +10,7 @@ using GateKiosk.Devices.Simulated;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using MQTTnet.Server;
 
-namespace GateKiosk.Central.Demo;
+namespace GateKiosk.Demo;
 
 /// <summary>
 /// The demo: an in-process MQTT broker on loopback, central with SQLite in a local folder, and two simulated
@@ -188,8 +189,8 @@ internal static class DemoRunner
             ["Kiosk:SiteId"] = SiteId,
             ["Kiosk:KioskId"] = kioskId,
             ["Kiosk:DataDirectory"] = Path.Combine(dataDirectory, kioskId),
-            ["Kiosk:AcceptedKinds:0"] = Contracts.CredentialKinds.Badge,
-            ["Kiosk:AcceptedKinds:1"] = Contracts.CredentialKinds.VisitorPass,
+            ["Kiosk:AcceptedKinds:0"] = GateKiosk.Contracts.CredentialKinds.Badge,
+            ["Kiosk:AcceptedKinds:1"] = GateKiosk.Contracts.CredentialKinds.VisitorPass,
             ["Credentials:TrustListPath"] = trustPath,
             ["Gpio:Driver"] = "Simulated",
             ["Mqtt:Host"] = "127.0.0.1",
