@@ -63,6 +63,7 @@ public static class CentralApp
                 Path.Combine(central.DataDirectory, "central.db"), sp.GetRequiredService<TimeProvider>(), central.TelemetryInterval, sp.GetService<ILogger<KioskHealthStore>>());
         });
         services.AddSingleton<CentralMetrics>();
+        services.AddSingleton<KioskList>();
         services.AddSingleton(sp => new MqttEventCollector(
             sp.GetRequiredService<ICentralStore>(),
             sp.GetRequiredService<IOptions<MqttOptions>>(),

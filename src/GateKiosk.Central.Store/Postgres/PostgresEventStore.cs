@@ -39,6 +39,7 @@ public sealed partial class PostgresEventStore : ICentralStore
     private readonly TimeProvider _time;
     private readonly Lock _writeLock = new();
     private readonly PostgresGroupCommit _groupCommit;
+    private readonly ChangeStampedCache<IReadOnlyList<KioskSummary>> _kiosks;
     private NpgsqlConnection? _writer;
 
     /// <summary>Opens the store at <paramref name="connectionString"/> and brings its schema to the newest version.</summary>
@@ -52,6 +53,7 @@ public sealed partial class PostgresEventStore : ICentralStore
             using var connection = _dataSource.OpenConnection();
             PostgresMigrator.Migrate(connection, time);
             _groupCommit = new PostgresGroupCommit(StoreOutcomes);
+            _kiosks = new ChangeStampedCache<IReadOnlyList<KioskSummary>>(CurrentSnapshot, ReadKiosks);
         }
         catch
         {
@@ -859,8 +861,22 @@ public sealed partial class PostgresEventStore : ICentralStore
         return new EventPage(payloads, more ? last : null);
     }
 
+    /// <summary>Every kiosk heard of, with its status and what central holds of its journal; read again only after a commit.</summary>
+    public IReadOnlyList<KioskSummary> GetKiosks() => _kiosks.Get();
+
+    /// <summary>
+    /// The server's current snapshot (lowest running transaction, next id, those running): any transaction that writes
+    /// takes an id and then ends, and either changes it.
+    /// </summary>
+    private string? CurrentSnapshot()
+    {
+        using var connection = _dataSource.OpenConnection();
+        using var cmd = new NpgsqlCommand("SELECT pg_current_snapshot()::text", connection);
+        return cmd.ExecuteScalar() as string;
+    }
+
     /// <summary>Every kiosk heard of, with its status and what central holds of its journal, read from the summaries.</summary>
-    public IReadOnlyList<KioskSummary> GetKiosks()
+    private List<KioskSummary> ReadKiosks()
     {
         using var connection = _dataSource.OpenConnection();
         var list = new List<KioskSummary>();

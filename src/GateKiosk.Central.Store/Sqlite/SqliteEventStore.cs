@@ -36,6 +36,8 @@ public sealed partial class SqliteEventStore : ICentralStore
 
     private readonly SqliteWriter _writer;
     private readonly SqliteReaders _readers;
+    private readonly SqliteConnection _stampConnection;
+    private readonly ChangeStampedCache<IReadOnlyList<KioskSummary>> _kiosks;
     private readonly TimeProvider _time;
 
     public SqliteEventStore(string databasePath, TimeProvider time)
@@ -63,6 +65,18 @@ public sealed partial class SqliteEventStore : ICentralStore
 
         _writer = new SqliteWriter(connection);
         _readers = new SqliteReaders(connectionString);
+
+        // data_version changes on this connection whenever another connection (the writer, or another process) commits.
+        _stampConnection = new SqliteConnection(connectionString);
+        _stampConnection.Open();
+        _kiosks = new ChangeStampedCache<IReadOnlyList<KioskSummary>>(DataVersion, () => _readers.Read(SqliteKioskQueries.Kiosks));
+    }
+
+    private string DataVersion()
+    {
+        using var cmd = _stampConnection.CreateCommand();
+        cmd.CommandText = "PRAGMA data_version";
+        return Convert.ToString(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) ?? "";
     }
 
     /// <summary>The quarantine's row cap (<see cref="QuarantineMaxRows"/>; smaller in tests).</summary>
@@ -210,11 +224,12 @@ public sealed partial class SqliteEventStore : ICentralStore
     }
 
     /// <summary>Every kiosk heard of, with its status and what central holds of its journal (from the summaries).</summary>
-    public IReadOnlyList<KioskSummary> GetKiosks() => _readers.Read(SqliteKioskQueries.Kiosks);
+    public IReadOnlyList<KioskSummary> GetKiosks() => _kiosks.Get();
 
     public void Dispose()
     {
         _readers.Dispose();
         _writer.Dispose();
+        _stampConnection.Dispose();
     }
 }

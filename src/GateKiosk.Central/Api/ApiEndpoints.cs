@@ -84,43 +84,16 @@ public static class ApiEndpoints
     }
 
     /// <summary>Site, then kiosk, by ordinal comparison: ids are lower-case ASCII, and a culture's rules cost far more.</summary>
-    private static readonly Comparer<(string Site, string Kiosk)> SiteKioskOrder = Comparer<(string Site, string Kiosk)>.Create(static (a, b) =>
+    /// <summary>Every kiosk with its summary, <c>stale</c> and <c>health</c> (see <see cref="KioskList"/>), streamed as one JSON array.</summary>
+    private static async Task<IResult> GetKiosksAsync(KioskList kiosks, CancellationToken cancellationToken)
     {
-        var c = string.CompareOrdinal(a.Site, b.Site);
-        return c != 0 ? c : string.CompareOrdinal(a.Kiosk, b.Kiosk);
-    });
-
-    /// <summary>
-    /// The store's kiosk summaries, each with <c>stale</c> and a <c>health</c> object; a kiosk online by its status but
-    /// silent for three telemetry intervals shows <c>stale</c> as its state. Kiosks central knows only from telemetry are
-    /// listed too.
-    /// </summary>
-    private static async Task<IResult> GetKiosksAsync(IKioskSummaries store, KioskHealthStore health, CancellationToken cancellationToken)
-    {
-        // Each row is serialised once, straight to UTF-8 (no document tree): with ten thousand kiosks the tree cost more
-        // than reading the summaries.
-        var rows = new SortedDictionary<(string, string), byte[]>(SiteKioskOrder);
-        foreach (var summary in await store.GetKiosksAsync(cancellationToken))
-        {
-            var h = health.Get(summary.SiteId, summary.KioskId);
-            var shown = h?.State == KioskHealthStates.Stale && summary.State == KioskStatus.Online ? summary with { State = KioskHealthStates.Stale } : summary;
-            rows[(summary.SiteId, summary.KioskId)] = Row(shown, h);
-        }
-
-        foreach (var (site, kiosk, h) in health.GetAll())
-        {
-            if (!rows.ContainsKey((site, kiosk)))
-            {
-                rows[(site, kiosk)] = Row(new KioskSummary(site, kiosk, h.State, null, h.StatusReceivedAt, 0, 0, null, 0), h);
-            }
-        }
-
+        var rows = await kiosks.GetRowsAsync(cancellationToken);
         return Results.Stream(
             async body =>
             {
                 await using var writer = new Utf8JsonWriter(body);
                 writer.WriteStartArray();
-                foreach (var row in rows.Values)
+                foreach (var row in rows)
                 {
                     writer.WriteRawValue(row, skipInputValidation: true);
                     if (writer.BytesPending > 32 * 1024)
@@ -133,20 +106,6 @@ public static class ApiEndpoints
                 await writer.FlushAsync(cancellationToken);
             },
             "application/json; charset=utf-8");
-
-        // The summary's own properties (it always has some), then "stale" and "health", as one JSON object.
-        static byte[] Row(KioskSummary summary, KioskHealth? h)
-        {
-            var own = JsonSerializer.SerializeToUtf8Bytes(summary, CentralJsonContext.Default.KioskSummary);
-            var health = h is null ? "null"u8.ToArray() : JsonSerializer.SerializeToUtf8Bytes(h, CentralJsonContext.Default.KioskHealth);
-            var stale = h?.State == KioskHealthStates.Stale ? ",\"stale\":true,\"health\":"u8 : ",\"stale\":false,\"health\":"u8;
-            var row = new byte[own.Length - 1 + stale.Length + health.Length + 1];
-            own.AsSpan(0, own.Length - 1).CopyTo(row);
-            stale.CopyTo(row.AsSpan(own.Length - 1));
-            health.CopyTo(row.AsSpan(own.Length - 1 + stale.Length));
-            row[^1] = (byte)'}';
-            return row;
-        }
     }
 
     private static IResult GetEvents(HttpContext context, IEventQueries store)

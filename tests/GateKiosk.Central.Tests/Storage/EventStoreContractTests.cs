@@ -117,6 +117,26 @@ public abstract class EventStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetKiosks_NothingCommittedSince_SameListAgain_ACommitThroughAnotherStoreOnTheDataIsSeenAtOnce()
+    {
+        var reader = await OpenAsync();
+        var writer = await OpenAsync();
+        var chain = new KioskChain();
+        await writer.StoreAsync(chain.Range(1, 2));
+
+        var first = await reader.GetKiosksAsync();
+        Assert.Same(first, await reader.GetKiosksAsync());
+        Assert.Equal(2, Assert.Single(first).Events);
+
+        await writer.StoreAsync(chain.Range(3, 3));
+        Assert.Equal(3, (await SummaryAsync(reader)).Events);
+        await writer.SetStatusAsync(new KioskStatus(KioskStatus.Online, "kiosk-1", "site-1", "1.2.3"));
+        Assert.Equal("online", (await SummaryAsync(reader)).State);
+        await writer.QuarantineAsync(new RejectedMessage("gatekiosk/v1/site-1/kiosk-2/events", "site-1", "kiosk-2", "not JSON", "{"u8.ToArray(), 1, new string('b', 64)));
+        Assert.Equal(2, (await reader.GetKiosksAsync()).Count);
+    }
+
+    [Fact]
     public async Task StoreAsync_SameEventsAgain_DuplicatesChangeNothing()
     {
         var store = await OpenAsync();
