@@ -10,16 +10,20 @@ namespace GateKiosk.Central.Storage;
 /// </summary>
 internal static class SqliteEventWrites
 {
+    private const string InsertSql = """
+        INSERT OR IGNORE INTO events(event_id, site_id, kiosk_id, seq, occurred_at, received_at, type, decision, reason, subject, payload, hash, prev_hash, lost_from, direction, credential_kind, time_source)
+        VALUES ($id, $site, $kiosk, $seq, $at, $received, $type, $decision, $reason, $subject, $payload, $hash, $prev, $lost, $direction, $kind, $timeSource)
+        """;
+
+    private static readonly string[] InsertParameters =
+        ["$id", "$site", "$kiosk", "$seq", "$at", "$received", "$type", "$decision", "$reason", "$subject", "$payload", "$hash", "$prev", "$lost", "$direction", "$kind", "$timeSource"];
+
     /// <summary>Stores <paramref name="events"/>; <paramref name="beforeInsert"/> runs before each (tests fail a batch in its middle there).</summary>
     public static StoreResult Store(
         SqliteConnection connection, SqliteTransaction tx, IReadOnlyList<(EntryEvent Entry, byte[] Payload)> events, long received, Action<EntryEvent>? beforeInsert)
     {
-        var cmd = connection.Prepared(tx, """
-            INSERT OR IGNORE INTO events(event_id, site_id, kiosk_id, seq, occurred_at, received_at, type, decision, reason, subject, payload, hash, prev_hash, lost_from, direction, credential_kind, time_source)
-            VALUES ($id, $site, $kiosk, $seq, $at, $received, $type, $decision, $reason, $subject, $payload, $hash, $prev, $lost, $direction, $kind, $timeSource)
-            """);
-        string[] names = ["$id", "$site", "$kiosk", "$seq", "$at", "$received", "$type", "$decision", "$reason", "$subject", "$payload", "$hash", "$prev", "$lost", "$direction", "$kind", "$timeSource"];
-        var p = names.Select(n => cmd.Parameters.Add(n, n == "$payload" ? SqliteType.Blob : SqliteType.Text)).ToArray();
+        var cmd = connection.Prepared(tx, InsertSql, InsertParameters);
+        var p = cmd.Parameters;
         var added = 0;
         var duplicates = 0;
         var conflicts = new List<int>();
@@ -50,7 +54,7 @@ internal static class SqliteEventWrites
             {
                 added++;
                 var newSeq = CheckChain(connection, tx, entry, hash, lostFrom, received);
-                CountEvent(connection, tx, entry, newSeq, lostFrom is not null, received);
+                CountEvent(connection, tx, entry, hash, newSeq, lostFrom is not null, received);
             }
             else if (SamePayload(connection, tx, entry.EventId, bytes))
             {
@@ -87,28 +91,46 @@ internal static class SqliteEventWrites
     }
 
     /// <summary>Counts a newly stored event in its kiosk's summary; <paramref name="newSeq"/> when no other event holds its seq.</summary>
-    private static void CountEvent(SqliteConnection connection, SqliteTransaction tx, EntryEvent entry, bool newSeq, bool declaresLoss, long received)
+    private static void CountEvent(SqliteConnection connection, SqliteTransaction tx, EntryEvent entry, string hash, bool newSeq, bool declaresLoss, long received)
     {
-        // SET expressions read the row as it was before the update.
+        // SET expressions read the row as it was before the update. The last seq's hash is the first event stored at it.
         var cmd = connection.Prepared(tx, """
-            INSERT INTO kiosk_summaries(site_id, kiosk_id, events, seqs, last_seq, last_seq_received_at, last_event_at, chain_breaks, declares_loss)
-            VALUES ($site, $kiosk, 1, $newSeq, $seq, $received, $at, 0, $declares)
+            INSERT INTO kiosk_summaries(site_id, kiosk_id, events, seqs, last_seq, last_seq_received_at, last_event_at, chain_breaks, declares_loss, last_hash)
+            VALUES ($site, $kiosk, 1, $newSeq, $seq, $received, $at, 0, $declares, $hash)
             ON CONFLICT(site_id, kiosk_id) DO UPDATE SET
                 events = events + 1,
                 seqs = seqs + excluded.seqs,
                 last_seq_received_at = CASE WHEN excluded.last_seq >= last_seq THEN excluded.last_seq_received_at ELSE last_seq_received_at END,
+                last_hash = CASE WHEN excluded.last_seq > last_seq THEN excluded.last_hash ELSE last_hash END,
                 last_seq = MAX(last_seq, excluded.last_seq),
                 last_event_at = MAX(COALESCE(last_event_at, excluded.last_event_at), excluded.last_event_at),
                 declares_loss = MAX(declares_loss, excluded.declares_loss)
-            """);
-        cmd.Parameters.AddWithValue("$site", entry.SiteId);
-        cmd.Parameters.AddWithValue("$kiosk", entry.KioskId);
-        cmd.Parameters.AddWithValue("$newSeq", newSeq ? 1 : 0);
-        cmd.Parameters.AddWithValue("$seq", entry.Seq);
-        cmd.Parameters.AddWithValue("$received", received);
-        cmd.Parameters.AddWithValue("$at", entry.OccurredAt.ToUnixTimeMilliseconds());
-        cmd.Parameters.AddWithValue("$declares", declaresLoss ? 1 : 0);
+            """, ["$site", "$kiosk", "$newSeq", "$seq", "$received", "$at", "$declares", "$hash"]);
+        var p = cmd.Parameters;
+        p[0].Value = entry.SiteId;
+        p[1].Value = entry.KioskId;
+        p[2].Value = newSeq ? 1 : 0;
+        p[3].Value = entry.Seq;
+        p[4].Value = received;
+        p[5].Value = entry.OccurredAt.ToUnixTimeMilliseconds();
+        p[6].Value = declaresLoss ? 1 : 0;
+        p[7].Value = hash;
         cmd.ExecuteNonQuery();
+    }
+
+    /// <summary>What the kiosk's summary says of its chain before an event is checked; null when it has no summary yet.</summary>
+    private readonly record struct ChainState(long LastSeq, string? LastHash, long Breaks, bool DeclaresLoss);
+
+    private static ChainState? ReadChainState(SqliteConnection connection, SqliteTransaction tx, EntryEvent entry)
+    {
+        var cmd = connection.Prepared(
+            tx, "SELECT last_seq, last_hash, chain_breaks, declares_loss FROM kiosk_summaries WHERE site_id = $site AND kiosk_id = $kiosk", ["$site", "$kiosk"]);
+        cmd.Parameters[0].Value = entry.SiteId;
+        cmd.Parameters[1].Value = entry.KioskId;
+        using var reader = cmd.ExecuteReader();
+        return reader.Read()
+            ? new ChainState(reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3) != 0)
+            : null;
     }
 
     /// <summary>
@@ -121,6 +143,23 @@ internal static class SqliteEventWrites
     private static bool CheckChain(SqliteConnection connection, SqliteTransaction tx, EntryEvent entry, string hash, long? lostFrom, long detectedAt)
     {
         var prevSeq = (lostFrom ?? entry.Seq) - 1;
+
+        // Above the kiosk's last seq, of a kiosk whose chain is whole and that never declared a loss, and declaring none
+        // itself (how events arrive almost always): no event holds this seq or the next, none declares a loss that
+        // resumes here, and the predecessor, if stored, is the last event, whose hash the summary keeps.
+        if (lostFrom is null && ReadChainState(connection, tx, entry) is var state
+            && (state is null || (state.Value.Breaks == 0 && !state.Value.DeclaresLoss && entry.Seq > state.Value.LastSeq)))
+        {
+            var last = state ?? new ChainState(0, null, 0, false);
+            var predecessor = prevSeq == last.LastSeq && prevSeq > 0 ? last.LastHash : null;
+            if ((prevSeq == 0 && entry.PrevHash != EventChain.Genesis) || (predecessor is not null && predecessor != entry.PrevHash))
+            {
+                RecordBreak(connection, tx, entry, entry.Seq, ChainBreakKinds.PrevHashMismatch, detectedAt);
+            }
+
+            return true;
+        }
+
         var cmd = connection.Prepared(tx, """
             SELECT
               (SELECT hash FROM events WHERE site_id = $site AND kiosk_id = $kiosk AND seq = $prevSeq LIMIT 1),

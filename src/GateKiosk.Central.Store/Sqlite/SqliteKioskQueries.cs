@@ -65,9 +65,10 @@ internal static class SqliteKioskQueries
 
     public static KioskLatest? Latest(SqliteConnection connection, string site, string kiosk)
     {
-        var cmd = connection.Prepared(null, "SELECT last_seq, last_seq_received_at FROM kiosk_summaries WHERE site_id = $site AND kiosk_id = $kiosk AND events > 0");
-        cmd.Parameters.AddWithValue("$site", site);
-        cmd.Parameters.AddWithValue("$kiosk", kiosk);
+        var cmd = connection.Prepared(
+            null, "SELECT last_seq, last_seq_received_at FROM kiosk_summaries WHERE site_id = $site AND kiosk_id = $kiosk AND events > 0", ["$site", "$kiosk"]);
+        cmd.Parameters[0].Value = site;
+        cmd.Parameters[1].Value = kiosk;
         using var reader = cmd.ExecuteReader();
         return reader.Read() ? new KioskLatest(reader.GetInt64(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1))) : null;
     }

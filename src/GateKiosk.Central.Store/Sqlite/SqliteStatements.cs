@@ -22,6 +22,35 @@ internal static class SqliteStatements
     /// </summary>
     public static SqliteCommand Prepared(this SqliteConnection connection, SqliteTransaction? transaction, string sql)
     {
+        var command = Cached(connection, sql, out _);
+        command.Transaction = transaction;
+        command.Parameters.Clear();
+        return command;
+    }
+
+    /// <summary>
+    /// The connection's prepared command for <paramref name="sql"/>, on <paramref name="transaction"/>, with the
+    /// parameters <paramref name="names"/> in that order, made once and kept: callers set each one's value by index
+    /// before executing, so a statement run for every event does not make its parameters again each time. The same SQL
+    /// is always asked for with the same names.
+    /// </summary>
+    public static SqliteCommand Prepared(this SqliteConnection connection, SqliteTransaction? transaction, string sql, string[] names)
+    {
+        var command = Cached(connection, sql, out var created);
+        if (created)
+        {
+            foreach (var name in names)
+            {
+                command.Parameters.Add(new SqliteParameter { ParameterName = name });
+            }
+        }
+
+        command.Transaction = transaction;
+        return command;
+    }
+
+    private static SqliteCommand Cached(SqliteConnection connection, string sql, out bool created)
+    {
         var commands = Cache.GetOrCreateValue(connection);
         if (!commands.TryGetValue(sql, out var command))
         {
@@ -38,10 +67,11 @@ internal static class SqliteStatements
             command = connection.CreateCommand();
             command.CommandText = sql;
             commands[sql] = command;
+            created = true;
+            return command;
         }
 
-        command.Transaction = transaction;
-        command.Parameters.Clear();
+        created = false;
         return command;
     }
 

@@ -1,5 +1,6 @@
 using GateKiosk.Central.Storage;
 using GateKiosk.Central.Storage.Migrations;
+using GateKiosk.Core.Journaling;
 using Microsoft.Data.Sqlite;
 
 namespace GateKiosk.Central.Tests.Storage;
@@ -78,6 +79,36 @@ public sealed class StoreMigrationTests : IDisposable
         Assert.Equal(StoreMigrator.All.Count, StoreMigrator.CurrentVersion(connection));
         Assert.Equal(3, Scalar(connection, "SELECT COUNT(*) FROM pragma_table_info('events') WHERE name IN ('hash', 'prev_hash', 'lost_from')"));
         Assert.False(HasIndex(connection, "events_subject"));
+    }
+
+    [Fact]
+    public async Task Open_StoreOfARelease_BeforeSummariesKeptTheLastHash_HashFilledIn_NextEventCheckedAgainstIt()
+    {
+        var chain = new EventStoreContractTests.KioskChain();
+        using (var store = new SqliteEventStore(DbPath, TimeProvider.System))
+        {
+            await store.StoreAsync(chain.Range(1, 3));
+        }
+
+        using (var old = Open())
+        {
+            using var cmd = old.CreateCommand();
+            cmd.CommandText = "ALTER TABLE kiosk_summaries DROP COLUMN last_hash; PRAGMA user_version = 6;";
+            cmd.ExecuteNonQuery();
+        }
+
+        using var store2 = new SqliteEventStore(DbPath, TimeProvider.System);
+        using (var connection = Open())
+        {
+            Assert.Equal(StoreMigrator.All.Count, StoreMigrator.CurrentVersion(connection));
+            using var read = connection.CreateCommand();
+            read.CommandText = "SELECT last_hash FROM kiosk_summaries";
+            Assert.Equal(EventChain.Hash(chain[3].Payload.Span), read.ExecuteScalar());
+        }
+
+        // Seq 4 chained to seq 2 instead of seq 3: only the filled-in hash of seq 3 tells.
+        await store2.StoreAsync([chain.Seal(EventStoreContractTests.KioskChain.Draft(4), 4, EventChain.Hash(chain[2].Payload.Span))]);
+        Assert.Equal((4L, ChainBreakKinds.PrevHashMismatch), (await store2.GetChainBreaksAsync("site-1", "kiosk-1")).Select(b => (b.Seq, b.Kind)).Single());
     }
 
     [Fact]

@@ -14,6 +14,7 @@ internal static class StoreMigrator
         new Migration004TracingColumns(),
         new Migration005Retention(),
         new Migration006EventLog(),
+        new Migration007SummaryLastHash(),
     ];
 
     /// <summary>The schema version of a store (0 for a new file or a store from before numbered steps).</summary>
