@@ -44,6 +44,7 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
     private TaskCompletionSource _drop = NewDropSignal();
     private readonly KioskHealthStore? _health;
     private readonly CentralMetrics? _metrics;
+    private readonly StoredSeqs _storedSeqs = new();
     private long _stored;
     private long _duplicates;
     private long _rejected;
@@ -323,7 +324,8 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
             events.Add((entry!, slice));
         }
 
-        if (await _summaries.GetLatestAsync(site, kiosk, cancellationToken) is { } latest)
+        if (!_storedSeqs.SurelyWithinAllowance(site, kiosk, events[^1].Entry.Seq)
+            && await _summaries.GetLatestAsync(site, kiosk, cancellationToken) is { } latest)
         {
             var elapsed = Math.Max(0, (_time.GetUtcNow() - latest.ReceivedAt).TotalSeconds);
             var allowance = MinSeqJump + (long)Math.Min(elapsed * MaxEventsPerSecond, ContractLimits.MaxSeq);
@@ -339,6 +341,16 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
         foreach (var i in stored.Conflicts)
         {
             await RejectAsync(topic, site, kiosk, "eventId already stored with other content", new ReadOnlySequence<byte>(events[i].Payload), cancellationToken);
+        }
+
+        // The seqs now held: every event of the message but those whose eventId the store holds with other content.
+        for (var i = events.Count - 1; i >= 0; i--)
+        {
+            if (!stored.Conflicts.Contains(i))
+            {
+                _storedSeqs.Stored(site, kiosk, events[i].Entry.Seq);
+                break;
+            }
         }
 
         Interlocked.Add(ref _stored, stored.Added);
