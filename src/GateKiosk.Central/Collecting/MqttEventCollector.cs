@@ -45,6 +45,7 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
     private readonly KioskHealthStore? _health;
     private readonly CentralMetrics? _metrics;
     private readonly StoredSeqs _storedSeqs = new();
+    private readonly IngestLanes _lanes;
     private long _stored;
     private long _duplicates;
     private long _rejected;
@@ -71,6 +72,7 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
         _logger = loggers.CreateLogger<MqttEventCollector>();
         var clientId = string.IsNullOrEmpty(options.Value.ClientId) ? "gatekiosk-central" : options.Value.ClientId;
         _link = new MqttLink(options.Value, clientId, will: null, loggers.CreateLogger<MqttLink>(), time);
+        _lanes = new IngestLanes(IngestLanes.DefaultCount, (topic, payload) => IngestAsync(topic, new ReadOnlySequence<byte>(payload)));
         _link.Client.ApplicationMessageReceivedAsync += OnMessageAsync;
     }
 
@@ -184,6 +186,7 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
 
     public override void Dispose()
     {
+        _lanes.Complete();
         _link.Dispose();
         base.Dispose();
     }
@@ -197,6 +200,7 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
         }
         finally
         {
+            await _lanes.DisposeAsync();
             _acks.Writer.TryComplete();
             await acks;
         }
@@ -233,15 +237,15 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
     private static TaskCompletionSource NewDropSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>
-    /// Starts storing a message and takes the next one at once: the store's writer commits what queued up meanwhile
-    /// together. Acknowledgements go out in the order messages came, each once its commit is done
-    /// (<see cref="AcknowledgeInOrderAsync"/>). The payload is copied before this returns.
+    /// Copies a message and hands it to its kiosk's lane (<see cref="IngestLanes"/>), which starts storing it while the
+    /// next one comes in: the store's writer commits what queued up meanwhile together. Acknowledgements go out in the
+    /// order messages came, each once its commit is done (<see cref="AcknowledgeInOrderAsync"/>).
     /// </summary>
     private Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
     {
         e.AutoAcknowledge = false;
         var connection = _link.ConnectionNumber;
-        var result = IngestAsync(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload);
+        var result = _lanes.Post(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload.ToArray());
         if (!_acks.Writer.TryWrite(new PendingAck(result, e, connection)))
         {
             LogNotAcknowledged(Shorten(e.ApplicationMessage.Topic)); // stopping: the broker delivers it again
