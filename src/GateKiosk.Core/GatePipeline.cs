@@ -3,6 +3,7 @@ using GateKiosk.Core.Credentials;
 using GateKiosk.Core.Deciding;
 using GateKiosk.Core.Decoding;
 using GateKiosk.Core.Journaling;
+using GateKiosk.Core.Policy;
 using GateKiosk.Core.Scanning;
 using GateKiosk.Core.Signalling;
 using Microsoft.Extensions.Logging;
@@ -22,7 +23,8 @@ public sealed partial class GatePipeline
     private readonly ITimeSourceProbe _timeSource;
     private readonly TimeProvider _time;
     private readonly ILogger<GatePipeline> _logger;
-    private readonly Lock _gate = new();
+    private readonly PolicyState? _policy;
+    private readonly Lock _gate;
 
     public GatePipeline(
         CredentialVerifier verifier,
@@ -31,7 +33,8 @@ public sealed partial class GatePipeline
         IGateSignal signal,
         ITimeSourceProbe timeSource,
         TimeProvider time,
-        ILogger<GatePipeline> logger)
+        ILogger<GatePipeline> logger,
+        PolicyState? policy = null)
     {
         _verifier = verifier;
         _decider = decider;
@@ -40,6 +43,10 @@ public sealed partial class GatePipeline
         _timeSource = timeSource;
         _time = time;
         _logger = logger;
+        _policy = policy;
+
+        // One lock for a scan and a policy swap: the scan decides and journals with one policy from start to end.
+        _gate = policy?.Gate ?? new Lock();
     }
 
     /// <summary>
@@ -72,6 +79,7 @@ public sealed partial class GatePipeline
                     Reason = decision.Reason,
                     Credential = decision.Credential,
                     LatencyUs = (long)sealedAfter.TotalMicroseconds,
+                    PolicyVersion = _policy?.Version ?? 0,
 
                     // Only an allow uses up a single-use pass, and only together with its entry: a scan that is never
                     // recorded leaves the pass valid.
@@ -174,6 +182,7 @@ public sealed partial class GatePipeline
                     TimeSource = _timeSource.Current,
                     Decision = decision.Decision,
                     Reason = decision.Reason,
+                    PolicyVersion = _policy?.Version ?? 0,
                 });
             }
 #pragma warning disable CA1031 // Same rule as a scan: no door opens without a durable record.
