@@ -159,6 +159,7 @@ public sealed record PolicyBundle
         Degraded.Write(w);
         w.WriteInt32(10);
         w.WriteTextString(AntiPassback);
+        w.WriteEndMap();
         return w.Encode();
     }
 
