@@ -117,6 +117,7 @@ public sealed partial class PolicyApplier
                 return Reject(PolicyRejections.TooLarge, null);
             }
 
+            var started = _time.GetTimestamp();
             var digest = SHA256.HashData(wire.Span);
             if (_state.Current is { } current && current.Digest.AsSpan().SequenceEqual(digest))
             {
@@ -156,7 +157,8 @@ public sealed partial class PolicyApplier
 
             var previous = _state.Version;
             _state.Swap(Derive(bundle, wire.Span, digest));
-            LogApplied(bundle.Version, previous, bundle.BadgeCount);
+            var took = _time.GetElapsedTime(started);
+            LogApplied(bundle.Version, previous, bundle.BadgeCount, wire.Length, took.TotalMilliseconds);
             _journal?.Invoke($"policy-applied version={bundle.Version} previous={previous}");
             return new PolicyOffer(true, null, bundle.Version);
         }
@@ -190,8 +192,8 @@ public sealed partial class PolicyApplier
         File.Move(temp, _file, overwrite: true);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Policy version {Version} applied (was {Previous}): {Badges} badges")]
-    private partial void LogApplied(long version, long previous, int badges);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Policy version {Version} applied (was {Previous}): {Badges} badges, {Bytes} bytes, verified, stored and applied in {Milliseconds:F1} ms")]
+    private partial void LogApplied(long version, long previous, int badges, int bytes, double milliseconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Policy version {Version} loaded from the data folder: {Badges} badges")]
     private partial void LogLoaded(long version, int badges);
