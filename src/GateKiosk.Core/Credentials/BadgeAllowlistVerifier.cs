@@ -40,7 +40,7 @@ public sealed class BadgeAllowlistVerifier : ICredentialVerifier
         _allowed = options.Value.Allowlist.ToFrozenSet(StringComparer.Ordinal);
         _subjectHashKey = settings?.SubjectHashKey ?? RandomNumberGenerator.GetBytes(32);
         _timeZone = settings?.TimeZone ?? TimeZoneInfo.Utc;
-        if (policy is not null && policyOptions?.Value is { Enabled: true } po)
+        if (policy is not null && policyOptions?.Value is { } po && po.IsEnabled())
         {
             _policy = policy;
             _badgeHashKey = po.HashKey();

@@ -49,7 +49,7 @@ public sealed partial class PolicyApplier
         ArgumentNullException.ThrowIfNull(kiosk);
         _state = state;
         _options = options;
-        _key = options.Enabled ? options.LoadKey() : null;
+        _key = options.IsEnabled() ? options.LoadKey() : null;
         _siteId = kiosk.SiteId;
         _kioskId = kiosk.KioskId;
         _file = Path.Combine(kiosk.DataDirectory, FileName);

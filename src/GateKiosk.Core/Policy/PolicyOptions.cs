@@ -24,7 +24,7 @@ public sealed class PolicyOptions
     public int MaxInflatedBytes { get; set; } = 64 * 1024 * 1024;
 
     /// <summary>True when a policy key is configured.</summary>
-    public bool Enabled => !string.IsNullOrWhiteSpace(PublicKeyFile);
+    public bool IsEnabled() => !string.IsNullOrWhiteSpace(PublicKeyFile);
 
     /// <summary>The policy key from <see cref="PublicKeyFile"/>.</summary>
     public TrustedKey LoadKey() => TrustedKey.FromPem(File.ReadAllText(PublicKeyFile), issuer: "policy");
@@ -40,7 +40,7 @@ public sealed class PolicyOptionsValidator : IValidateOptions<PolicyOptions>
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>();
-        if (options.Enabled)
+        if (options.IsEnabled())
         {
             try
             {
