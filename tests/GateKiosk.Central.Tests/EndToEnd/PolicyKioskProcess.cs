@@ -32,7 +32,11 @@ internal sealed class PolicyKioskProcess : IAsyncDisposable
     /// <summary>Every line the process wrote, across its standard streams.</summary>
     public IReadOnlyCollection<string> Log => _log;
 
-    public static async Task<PolicyKioskProcess> StartAsync(string folder, int brokerPort, string policyKeyFile, string badgeHashKey, string kioskId = "gate-1", string site = "site-1")
+    public static Task<PolicyKioskProcess> StartAsync(string folder, int brokerPort, string policyKeyFile, string badgeHashKey, string kioskId = "gate-1", string site = "site-1") =>
+        StartWithAsync(folder, brokerPort, kioskId, site, $"--Policy:PublicKeyFile={policyKeyFile}", $"--Policy:BadgeHashKey={badgeHashKey}");
+
+    /// <summary>Starts a kiosk with <paramref name="extra"/> arguments and no policy unless they name one.</summary>
+    public static async Task<PolicyKioskProcess> StartWithAsync(string folder, int brokerPort, string kioskId, string site, params string[] extra)
     {
         var data = Path.Combine(folder, kioskId);
         Directory.CreateDirectory(data);
@@ -44,13 +48,15 @@ internal sealed class PolicyKioskProcess : IAsyncDisposable
         }
 
         var info = KioskExecutable.StartInfo(
-            "run",
-            $"--Kiosk:SiteId={site}", $"--Kiosk:KioskId={kioskId}", $"--Kiosk:DataDirectory={data}",
-            "--Gpio:Driver=Simulated", "--Scanner:Source=Fifo", $"--Scanner:Path={fifo}", "--Badges:Allowlist:0=BOOT1",
-            "--Mqtt:Host=127.0.0.1", $"--Mqtt:Port={brokerPort.ToString(CultureInfo.InvariantCulture)}",
-            "--Mqtt:ReconnectMinDelay=00:00:00.100", "--Mqtt:ReconnectMaxDelay=00:00:00.500",
-            $"--Policy:PublicKeyFile={policyKeyFile}", $"--Policy:BadgeHashKey={badgeHashKey}",
-            "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:GateKiosk.Core.Policy=Information");
+            [
+                "run",
+                $"--Kiosk:SiteId={site}", $"--Kiosk:KioskId={kioskId}", $"--Kiosk:DataDirectory={data}",
+                "--Gpio:Driver=Simulated", "--Scanner:Source=Fifo", $"--Scanner:Path={fifo}", "--Badges:Allowlist:0=BOOT1",
+                "--Mqtt:Host=127.0.0.1", $"--Mqtt:Port={brokerPort.ToString(CultureInfo.InvariantCulture)}",
+                "--Mqtt:ReconnectMinDelay=00:00:00.100", "--Mqtt:ReconnectMaxDelay=00:00:00.500",
+                "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:GateKiosk.Core.Policy=Information",
+                .. extra,
+            ]);
         var log = new ConcurrentQueue<string>();
         var process = Process.Start(info)!;
         process.OutputDataReceived += (_, e) =>
