@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using GateKiosk.Contracts;
 using GateKiosk.Core;
+using GateKiosk.Core.Commands;
 using GateKiosk.Core.Journaling;
 using GateKiosk.Core.Policy;
 using GateKiosk.Core.Publishing;
@@ -36,6 +37,7 @@ public sealed partial class MqttEntryPublisher : BackgroundService, IEventUplink
     private readonly Lock _commandLock = new();
     private readonly CommandGate _commands;
     private readonly PolicyApplier? _policy;
+    private readonly RemoteCommands? _remote;
     private readonly string _policyTopic;
     private volatile bool _statusStale;
     private readonly Channel<CommandWork> _work = Channel.CreateBounded<CommandWork>(new BoundedChannelOptions(WorkQueueLength) { SingleReader = true });
@@ -54,7 +56,8 @@ public sealed partial class MqttEntryPublisher : BackgroundService, IEventUplink
         TimeProvider time,
         ILoggerFactory loggers,
         IKioskTelemetry? telemetry = null,
-        PolicyApplier? policy = null)
+        PolicyApplier? policy = null,
+        RemoteCommands? remote = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(kiosk);
@@ -70,6 +73,7 @@ public sealed partial class MqttEntryPublisher : BackgroundService, IEventUplink
         _commandTopic = Topics.Command(_kiosk.SiteId, _kiosk.KioskId);
         _policy = policy is { Enabled: true } ? policy : null;
         _policyTopic = Topics.Policy(_kiosk.SiteId);
+        _remote = remote;
         var clientId = string.IsNullOrEmpty(_options.ClientId) ? $"gatekiosk-{_kiosk.SiteId}-{_kiosk.KioskId}" : _options.ClientId;
         var will = StatusMessage(new KioskStatus(KioskStatus.Offline, _kiosk.KioskId, _kiosk.SiteId));
         _link = new MqttLink(_options, clientId, will, loggers.CreateLogger<MqttLink>(), time);
@@ -345,6 +349,18 @@ public sealed partial class MqttEntryPublisher : BackgroundService, IEventUplink
 
         KioskCommand? command = null;
         var payload = e.ApplicationMessage.Payload;
+        if (payload.Length > 0 && payload.FirstSpan[0] != (byte)'{')
+        {
+            // Not JSON: a signed door command (COSE_Sign1). A retained one would act again at every reconnect.
+            var signed = e.ApplicationMessage.Retain
+                ? new CommandResult(Guid.Empty, "rejected", null, CommandRejections.Retained)
+                : _remote is null || payload.Length > MaxCommandBytes
+                    ? new CommandResult(Guid.Empty, "rejected", null, SignedCommandRejections.BadSignature)
+                    : _remote.Handle(BuffersExtensions.ToArray(payload));
+            PublishResult(signed);
+            return Task.CompletedTask;
+        }
+
         if (payload.Length <= MaxCommandBytes)
         {
             try
@@ -354,6 +370,13 @@ public sealed partial class MqttEntryPublisher : BackgroundService, IEventUplink
             catch (JsonException)
             {
             }
+        }
+
+        if (command?.Type is CommandTypes.OpenOnce or CommandTypes.Lockdown or CommandTypes.ReleaseLockdown)
+        {
+            // A door command must be signed: the JSON form is refused and journaled, whoever could write to the topic.
+            PublishResult(_remote?.RejectUnsigned(command) ?? new CommandResult(command.CommandId, "rejected", null, SignedCommandRejections.NotSigned));
+            return Task.CompletedTask;
         }
 
         var id = command?.CommandId ?? Guid.Empty;

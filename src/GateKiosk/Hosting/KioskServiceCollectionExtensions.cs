@@ -2,6 +2,7 @@ using System.Device.Gpio;
 using System.Diagnostics.CodeAnalysis;
 using GateKiosk.Contracts;
 using GateKiosk.Core;
+using GateKiosk.Core.Commands;
 using GateKiosk.Core.Credentials;
 using GateKiosk.Core.Credentials.PersonalIds;
 using GateKiosk.Core.Credentials.Signed;
@@ -75,6 +76,19 @@ public static class KioskServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<PolicyApplier>>()));
         services.AddHostedService<PolicyStartService>();
+
+        // Signed door commands are verified with central's policy key; without one every door command is refused.
+        services.TryAddSingleton(sp =>
+        {
+            var policy = sp.GetRequiredService<IOptions<PolicyOptions>>().Value;
+            return new RemoteCommands(
+                sp.GetRequiredService<GatePipeline>(),
+                policy.IsEnabled() ? policy.LoadKey() : null,
+                sp.GetRequiredService<IOptions<KioskOptions>>().Value,
+                policy.ClockLeeway,
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<RemoteCommands>>());
+        });
 
         services.TryAddSingleton(sp =>
         {
