@@ -89,6 +89,7 @@ public static class CentralApp
         var app = builder.Build();
         app.MapCentral();
         app.MapPeopleApi();
+        app.MapDoorCommands();
         return app;
     }
 

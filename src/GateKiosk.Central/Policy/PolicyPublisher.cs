@@ -111,6 +111,35 @@ internal sealed partial class PolicyPublisher : BackgroundService
         return result;
     }
 
+    /// <summary>Sends a signed door command to one kiosk (QoS 1, never retained); false when the broker is not reachable now.</summary>
+    public async Task<bool> SendCommandAsync(string site, string kiosk, byte[] signed, CancellationToken cancellationToken)
+    {
+        if (!_link.IsConnected)
+        {
+            return false;
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_mqtt.Timeout);
+        try
+        {
+            var result = await _link.Client.PublishAsync(
+                new MqttApplicationMessage
+                {
+                    Topic = Topics.Command(site, kiosk),
+                    Payload = new ReadOnlySequence<byte>(signed),
+                    QualityOfServiceLevel = MqttQualityOfServiceLevel.AtLeastOnce,
+                    ContentType = "application/cose",
+                },
+                timeout.Token);
+            return result.IsSuccess;
+        }
+        catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => _link.RunAsync(SessionAsync, stoppingToken);
 
     private async Task SessionAsync(CancellationToken sessionToken)

@@ -164,6 +164,41 @@ public sealed class PolicyTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Single(kiosk.SystemDetails("policy-applied"));
     }
 
+    [SkippableFact(Timeout = 180_000)]
+    public async Task DoorCommandsThroughApi_LockdownDeniesReleaseRestores_OpenOnceJournaledWithTheSender()
+    {
+        Skip.IfNot(Mosquitto.IsInstalled, Mosquitto.NotInstalled);
+        await using var broker = await Mosquitto.StartAsync();
+        await using var central = await StartCentralAsync(broker);
+        await AddPersonAsync(central, "E-1", "Người Một", "C0001");
+        await using var kiosk = await PolicyKioskProcess.StartAsync(_folder, broker.Port, PolicyKeyFile(central), HashKey);
+        await Eventually.TrueAsync(() => kiosk.SystemDetails("policy-applied").Count > 0, TimeSpan.FromSeconds(60), "the kiosk applies the policy");
+        Assert.Equal("allow", (await kiosk.ScanAndReadAsync("C0001")).Decision);
+
+        async Task SendAsync(string type)
+        {
+            using var response = await central.Http.PostAsJsonAsync("/api/kiosks/site-1/gate-1/commands", new Dictionary<string, string> { ["type"] = type });
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        await SendAsync(CommandTypes.Lockdown);
+        await Eventually.TrueAsync(() => kiosk.SystemDetails("command-done").Any(d => d.Contains("type=lockdown by=manager-1", StringComparison.Ordinal)), TimeSpan.FromSeconds(20), "the kiosk locks down");
+        var locked = await kiosk.ScanAndReadAsync("C0001");
+        await SendAsync(CommandTypes.ReleaseLockdown);
+        await Eventually.TrueAsync(() => kiosk.SystemDetails("command-done").Any(d => d.Contains("type=release-lockdown", StringComparison.Ordinal)), TimeSpan.FromSeconds(20), "the kiosk ends the lockdown");
+        var released = await kiosk.ScanAndReadAsync("C0001");
+        await SendAsync(CommandTypes.OpenOnce);
+        await Eventually.TrueAsync(() => kiosk.Entries(0).Any(e => e.Reason == ReasonCodes.RemoteOpen), TimeSpan.FromSeconds(20), "the kiosk opens once");
+
+        Assert.Equal(("deny", ReasonCodes.Lockdown), (locked.Decision, locked.Reason));
+        Assert.Equal(("allow", ReasonCodes.Valid), (released.Decision, released.Reason));
+        var opened = Assert.Single(kiosk.Entries(0), e => e.Reason == ReasonCodes.RemoteOpen);
+        Assert.Equal(("entry", "allow"), (opened.Type, opened.Decision));
+        Assert.Contains("type=open-once by=manager-1", opened.Detail, StringComparison.Ordinal);
+        Assert.Empty(kiosk.SystemDetails("command-rejected"));
+        await central.StopAsync();
+    }
+
     private const string BadgeIssuer = "policy";
 
     private static PolicyBundle Bundle(string site, long version, byte[] hashKey, string badge) => new()
