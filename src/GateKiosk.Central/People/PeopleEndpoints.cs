@@ -23,8 +23,12 @@ internal static class PeopleEndpoints
         ArgumentNullException.ThrowIfNull(app);
         var api = app.MapGroup("/api/people").RequireAuthorization(ApiAccess.Policy, Policies.ApiPeopleWrite);
         api.MapPost("", (HttpContext http, PeopleService people) => SaveAsync(0, http, people));
-        api.MapPut("/{id:long}", (long id, HttpContext http, PeopleService people) => SaveAsync(id, http, people));
-        api.MapDelete("/{id:long}", RemoveAsync);
+        api.MapPut("/{id}", (string id, HttpContext http, PeopleService people) => long.TryParse(id, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0
+            ? SaveAsync(n, http, people)
+            : Task.FromResult(BadId()));
+        api.MapDelete("/{id}", (string id, HttpContext http, PeopleService people) => long.TryParse(id, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0
+            ? RemoveAsync(n, http, people)
+            : Task.FromResult(BadId()));
         return app;
     }
 
@@ -54,6 +58,8 @@ internal static class PeopleEndpoints
         var change = await people.RemoveAsync(id, PeopleServices.ActorOf(http), http.RequestAborted);
         return change.Done ? Results.NoContent() : Refused(change.ErrorKey!);
     }
+
+    private static IResult BadId() => Error(StatusCodes.Status400BadRequest, "invalid", "id: a person's id is a positive number.");
 
     private static IResult Refused(string key) => key switch
     {

@@ -32,12 +32,6 @@ internal static class DoorCommandEndpoints
             return Error(StatusCodes.Status400BadRequest, "invalid", "site and kiosk must be ids ([a-z0-9-]).");
         }
 
-        if (!SiteScope.Of(http.User).Allows(site))
-        {
-            await audit.AppendAuditAsync(new AuditRecord(time.GetUtcNow(), user, "door-command", $"site={site} kiosk={kiosk} refused=not-your-site"), http.RequestAborted);
-            return Error(StatusCodes.Status403Forbidden, "forbidden", "not a site of your account.");
-        }
-
         string? type = null;
         if (http.Request.ContentLength is null or <= 1024)
         {
@@ -54,6 +48,12 @@ internal static class DoorCommandEndpoints
         if (type is not (CommandTypes.OpenOnce or CommandTypes.Lockdown or CommandTypes.ReleaseLockdown))
         {
             return Error(StatusCodes.Status400BadRequest, "invalid", "type: open-once, lockdown or release-lockdown.");
+        }
+
+        if (!SiteScope.Of(http.User).Allows(site))
+        {
+            await audit.AppendAuditAsync(new AuditRecord(time.GetUtcNow(), user, "door-command", $"site={site} kiosk={kiosk} refused=not-your-site"), http.RequestAborted);
+            return Error(StatusCodes.Status403Forbidden, "forbidden", "not a site of your account.");
         }
 
         var now = time.GetUtcNow();
