@@ -2,6 +2,7 @@ using GateKiosk.Central.Api;
 using GateKiosk.Central.Collecting;
 using GateKiosk.Central.Declarations;
 using GateKiosk.Central.People;
+using GateKiosk.Central.Policy;
 using GateKiosk.Central.Storage;
 using GateKiosk.Central.Storage.Postgres;
 using GateKiosk.Central.Tracing;
@@ -84,9 +85,12 @@ public static class CentralApp
         services.AddCentralWeb();
         services.AddDeclarations();
         services.AddPeople();
+        services.AddPolicyPublishing(builder.Configuration.GetValue($"{PolicyPublishOptions.SectionName}:{nameof(PolicyPublishOptions.Publish)}", true));
 
         var app = builder.Build();
         app.MapCentral();
+        app.MapPeopleApi();
+        app.MapDoorCommands();
         return app;
     }
 

@@ -31,4 +31,13 @@ public static class CommandTypes
 
     /// <summary>Send again the events the broker refused earlier (set aside), once the cause is fixed (an ACL, a policy).</summary>
     public const string Resync = "resync";
+
+    /// <summary>Signed: release the door once (a guard lets in someone without a code).</summary>
+    public const string OpenOnce = "open-once";
+
+    /// <summary>Signed: deny every entry until <see cref="ReleaseLockdown"/>.</summary>
+    public const string Lockdown = "lockdown";
+
+    /// <summary>Signed: end a lockdown.</summary>
+    public const string ReleaseLockdown = "release-lockdown";
 }

@@ -13,6 +13,7 @@ namespace GateKiosk.Contracts;
 /// <param name="CpuTemperatureC">SoC temperature, when the board reports one.</param>
 /// <param name="Scanner">Reader health.</param>
 /// <param name="Journal">How full the journal is against its bound; null from kiosks without a bounded journal.</param>
+/// <param name="PolicyVersion">The version of central's policy in force; 0 while the kiosk runs on its configuration; null from kiosks that read no policy.</param>
 public sealed record KioskTelemetry(
     string KioskId,
     string SiteId,
@@ -23,7 +24,8 @@ public sealed record KioskTelemetry(
     string? Door,
     double? CpuTemperatureC,
     ScannerTelemetry? Scanner,
-    JournalTelemetry? Journal = null);
+    JournalTelemetry? Journal = null,
+    long? PolicyVersion = null);
 
 /// <summary>Outbox figures of the telemetry.</summary>
 /// <param name="Unsent">Events not yet acknowledged by the broker.</param>

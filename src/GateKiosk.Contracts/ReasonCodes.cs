@@ -46,6 +46,12 @@ public static class ReasonCodes
     /// <summary>A genuine, current health declaration whose answers indicate risk (status <c>refer</c>): the guard decides.</summary>
     public const string HealthDeclarationRefer = "health-declaration-refer";
 
+    /// <summary>The kiosk is locked down by a signed command from central: every entry is denied until it is released.</summary>
+    public const string Lockdown = "lockdown";
+
+    /// <summary>A guard opened the door once through a signed <c>open-once</c> command from central.</summary>
+    public const string RemoteOpen = "remote-open";
+
     /// <summary>Every code above, for validation and documentation.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
@@ -54,5 +60,7 @@ public static class ReasonCodes
         WrongKeyUsage, AlreadyUsed, RulesNotMet,
         DeclarationRequired,
         HealthDeclarationRefer,
+        Lockdown,
+        RemoteOpen,
     ];
 }

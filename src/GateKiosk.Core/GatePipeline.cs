@@ -3,6 +3,7 @@ using GateKiosk.Core.Credentials;
 using GateKiosk.Core.Deciding;
 using GateKiosk.Core.Decoding;
 using GateKiosk.Core.Journaling;
+using GateKiosk.Core.Policy;
 using GateKiosk.Core.Scanning;
 using GateKiosk.Core.Signalling;
 using Microsoft.Extensions.Logging;
@@ -22,7 +23,9 @@ public sealed partial class GatePipeline
     private readonly ITimeSourceProbe _timeSource;
     private readonly TimeProvider _time;
     private readonly ILogger<GatePipeline> _logger;
-    private readonly Lock _gate = new();
+    private readonly PolicyState? _policy;
+    private readonly Lock _gate;
+    private volatile bool _lockedDown;
 
     public GatePipeline(
         CredentialVerifier verifier,
@@ -31,7 +34,8 @@ public sealed partial class GatePipeline
         IGateSignal signal,
         ITimeSourceProbe timeSource,
         TimeProvider time,
-        ILogger<GatePipeline> logger)
+        ILogger<GatePipeline> logger,
+        PolicyState? policy = null)
     {
         _verifier = verifier;
         _decider = decider;
@@ -40,6 +44,10 @@ public sealed partial class GatePipeline
         _timeSource = timeSource;
         _time = time;
         _logger = logger;
+        _policy = policy;
+
+        // One lock for a scan and a policy swap: the scan decides and journals with one policy from start to end.
+        _gate = policy?.Gate ?? new Lock();
     }
 
     /// <summary>
@@ -57,6 +65,10 @@ public sealed partial class GatePipeline
             var decision = check is null
                 ? GateDecision.Deny(decoded.Reason ?? ReasonCodes.Unreadable)
                 : _decider.Decide(check);
+            if (_lockedDown && decision.IsAllow)
+            {
+                decision = GateDecision.Deny(ReasonCodes.Lockdown, decision.Credential);
+            }
 
             var sealedAfter = _time.GetElapsedTime(scan.CompletedAt);
             JournaledEvent? journaled = null;
@@ -72,6 +84,7 @@ public sealed partial class GatePipeline
                     Reason = decision.Reason,
                     Credential = decision.Credential,
                     LatencyUs = (long)sealedAfter.TotalMicroseconds,
+                    PolicyVersion = _policy?.Version ?? 0,
 
                     // Only an allow uses up a single-use pass, and only together with its entry: a scan that is never
                     // recorded leaves the pass valid.
@@ -94,6 +107,65 @@ public sealed partial class GatePipeline
             var relayLatency = _time.GetElapsedTime(scan.CompletedAt);
             LogDecision(scan.Source, decision.Decision, decision.Reason, journaled?.Seq ?? 0, relayLatency.TotalMilliseconds);
             return new GateOutcome(decision, journaled, relayLatency);
+        }
+    }
+
+    /// <summary>True while a signed <c>lockdown</c> command is in force: every entry is denied <see cref="ReasonCodes.Lockdown"/>.</summary>
+    public bool LockedDown => _lockedDown;
+
+    /// <summary>
+    /// Starts or ends a lockdown between two scans and journals it with <paramref name="detail"/> (the command and who
+    /// sent it); returns null when the journal refused, and the lockdown is changed anyway: a refused journal must not
+    /// keep a site from locking down.
+    /// </summary>
+    public JournaledEvent? SetLockdown(bool on, string detail)
+    {
+        lock (_gate)
+        {
+            _lockedDown = on;
+        }
+
+        return RecordSystemEvent(detail);
+    }
+
+    /// <summary>
+    /// A signed <c>open-once</c>: journals an allow (<see cref="ReasonCodes.RemoteOpen"/>, with <paramref name="detail"/>
+    /// naming the command and who sent it) and only then releases the door once. When the journal refuses, the door stays
+    /// closed, as for any other grant; a lockdown does not stop it (a guard's deliberate act).
+    /// </summary>
+    public GateOutcome ProcessRemoteOpen(string detail)
+    {
+        lock (_gate)
+        {
+            var started = _time.GetTimestamp();
+            var decision = new GateDecision(Decisions.Allow, ReasonCodes.RemoteOpen, null);
+            JournaledEvent? journaled = null;
+            try
+            {
+                journaled = _journal.Append(new EventDraft
+                {
+                    Type = EventTypes.Entry,
+                    Direction = "in",
+                    OccurredAt = _time.GetUtcNow(),
+                    TimeSource = _timeSource.Current,
+                    Decision = decision.Decision,
+                    Reason = decision.Reason,
+                    Detail = detail,
+                    PolicyVersion = _policy?.Version ?? 0,
+                });
+            }
+#pragma warning disable CA1031 // Same rule as a scan: no door opens without a durable record.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogJournalFailed(ex);
+                decision = GateDecision.Deny(ReasonCodes.InternalError);
+            }
+
+            DriveDoor(decision);
+            var latency = _time.GetElapsedTime(started);
+            LogDecision("remote", decision.Decision, decision.Reason, journaled?.Seq ?? 0, latency.TotalMilliseconds);
+            return new GateOutcome(decision, journaled, latency);
         }
     }
 
@@ -174,6 +246,7 @@ public sealed partial class GatePipeline
                     TimeSource = _timeSource.Current,
                     Decision = decision.Decision,
                     Reason = decision.Reason,
+                    PolicyVersion = _policy?.Version ?? 0,
                 });
             }
 #pragma warning disable CA1031 // Same rule as a scan: no door opens without a durable record.

@@ -3,7 +3,9 @@ using System.Text.Json;
 using System.Threading.Channels;
 using GateKiosk.Contracts;
 using GateKiosk.Core;
+using GateKiosk.Core.Commands;
 using GateKiosk.Core.Journaling;
+using GateKiosk.Core.Policy;
 using GateKiosk.Core.Publishing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -34,6 +36,10 @@ public sealed partial class MqttEntryPublisher : BackgroundService, IEventUplink
     private readonly string _commandTopic;
     private readonly Lock _commandLock = new();
     private readonly CommandGate _commands;
+    private readonly PolicyApplier? _policy;
+    private readonly RemoteCommands? _remote;
+    private readonly string _policyTopic;
+    private volatile bool _statusStale;
     private readonly Channel<CommandWork> _work = Channel.CreateBounded<CommandWork>(new BoundedChannelOptions(WorkQueueLength) { SingleReader = true });
     private bool _flooding;
 
@@ -49,7 +55,9 @@ public sealed partial class MqttEntryPublisher : BackgroundService, IEventUplink
         IOptions<KioskOptions> kiosk,
         TimeProvider time,
         ILoggerFactory loggers,
-        IKioskTelemetry? telemetry = null)
+        IKioskTelemetry? telemetry = null,
+        PolicyApplier? policy = null,
+        RemoteCommands? remote = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(kiosk);
@@ -63,6 +71,9 @@ public sealed partial class MqttEntryPublisher : BackgroundService, IEventUplink
         _telemetryTopic = Topics.Telemetry(_kiosk.SiteId, _kiosk.KioskId);
         _telemetry = telemetry;
         _commandTopic = Topics.Command(_kiosk.SiteId, _kiosk.KioskId);
+        _policy = policy is { Enabled: true } ? policy : null;
+        _policyTopic = Topics.Policy(_kiosk.SiteId);
+        _remote = remote;
         var clientId = string.IsNullOrEmpty(_options.ClientId) ? $"gatekiosk-{_kiosk.SiteId}-{_kiosk.KioskId}" : _options.ClientId;
         var will = StatusMessage(new KioskStatus(KioskStatus.Offline, _kiosk.KioskId, _kiosk.SiteId));
         _link = new MqttLink(_options, clientId, will, loggers.CreateLogger<MqttLink>(), time);
@@ -187,30 +198,29 @@ public sealed partial class MqttEntryPublisher : BackgroundService, IEventUplink
 
     private async Task SessionAsync(CancellationToken sessionToken)
     {
-        var birth = StatusMessage(new KioskStatus(
-            KioskStatus.Online,
-            _kiosk.KioskId,
-            _kiosk.SiteId,
-            typeof(MqttEntryPublisher).Assembly.GetName().Version?.ToString(3),
-            _time.GetUtcNow(),
-            new Dictionary<string, string> { ["acceptedKinds"] = string.Join(',', _kiosk.AcceptedKindsOrDefault()) }));
+        await PublishBirthAsync(sessionToken);
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(sessionToken))
         {
             timeout.CancelAfter(_options.Timeout);
-            await _link.Client.PublishAsync(birth, timeout.Token);
-        }
+            var subscribe = new MqttClientSubscribeOptionsBuilder().WithTopicFilter(_commandTopic, MqttQualityOfServiceLevel.AtLeastOnce);
+            if (_policy is not null)
+            {
+                // Retained: the newest bundle arrives at every (re)subscription, whatever the kiosk missed while away.
+                subscribe = subscribe.WithTopicFilter(_policyTopic, MqttQualityOfServiceLevel.AtLeastOnce);
+            }
 
-        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(sessionToken))
-        {
-            timeout.CancelAfter(_options.Timeout);
-            await _link.Client.SubscribeAsync(
-                new MqttClientSubscribeOptionsBuilder().WithTopicFilter(_commandTopic, MqttQualityOfServiceLevel.AtLeastOnce).Build(),
-                timeout.Token);
+            await _link.Client.SubscribeAsync(subscribe.Build(), timeout.Token);
         }
 
         var telemetryDue = _time.GetTimestamp();
         while (!sessionToken.IsCancellationRequested && _link.IsConnected)
         {
+            if (_statusStale)
+            {
+                _statusStale = false;
+                await PublishBirthAsync(sessionToken);
+            }
+
             if (_telemetry is not null && _time.GetElapsedTime(telemetryDue) >= TimeSpan.Zero)
             {
                 await PublishTelemetryAsync(_telemetry.Snapshot(), sessionToken);
@@ -223,6 +233,49 @@ public sealed partial class MqttEntryPublisher : BackgroundService, IEventUplink
                 return;
             }
         }
+    }
+
+    /// <summary>The retained <c>online</c> status with the configuration summary and the policy version in force.</summary>
+    private async Task PublishBirthAsync(CancellationToken sessionToken)
+    {
+        var config = new Dictionary<string, string> { ["acceptedKinds"] = string.Join(',', _kiosk.AcceptedKindsOrDefault()) };
+        if (_policy is not null)
+        {
+            config["policyVersion"] = _policy.Version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        var birth = StatusMessage(new KioskStatus(
+            KioskStatus.Online,
+            _kiosk.KioskId,
+            _kiosk.SiteId,
+            typeof(MqttEntryPublisher).Assembly.GetName().Version?.ToString(3),
+            _time.GetUtcNow(),
+            config));
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(sessionToken);
+        timeout.CancelAfter(_options.Timeout);
+        await _link.Client.PublishAsync(birth, timeout.Token);
+    }
+
+    /// <summary>
+    /// A bundle on the site's policy topic: checked and applied by <see cref="PolicyApplier"/> (which logs and journals a
+    /// refusal). An empty payload is a cleared retained message, not a bundle. The new version goes out in the status
+    /// from the session loop, not from this handler, which must not wait for a PUBACK.
+    /// </summary>
+    private Task OnPolicy(MqttApplicationMessageReceivedEventArgs e)
+    {
+        var payload = e.ApplicationMessage.Payload;
+        if (payload.Length == 0 || _policy is null)
+        {
+            return Task.CompletedTask;
+        }
+
+        var offer = _policy.Offer(payload.Length > int.MaxValue / 2 ? ReadOnlyMemory<byte>.Empty : BuffersExtensions.ToArray(payload));
+        if (offer.Applied)
+        {
+            _statusStale = true;
+        }
+
+        return Task.CompletedTask;
     }
 
     /// <summary>
@@ -268,6 +321,11 @@ public sealed partial class MqttEntryPublisher : BackgroundService, IEventUplink
     /// </summary>
     private Task OnCommandAsync(MqttApplicationMessageReceivedEventArgs e)
     {
+        if (e.ApplicationMessage.Topic == _policyTopic)
+        {
+            return OnPolicy(e);
+        }
+
         if (e.ApplicationMessage.Topic != _commandTopic)
         {
             return Task.CompletedTask;
@@ -291,6 +349,18 @@ public sealed partial class MqttEntryPublisher : BackgroundService, IEventUplink
 
         KioskCommand? command = null;
         var payload = e.ApplicationMessage.Payload;
+        if (payload.Length > 0 && payload.FirstSpan[0] != (byte)'{')
+        {
+            // Not JSON: a signed door command (COSE_Sign1). A retained one would act again at every reconnect.
+            var signed = e.ApplicationMessage.Retain
+                ? new CommandResult(Guid.Empty, "rejected", null, CommandRejections.Retained)
+                : _remote is null || payload.Length > MaxCommandBytes
+                    ? new CommandResult(Guid.Empty, "rejected", null, SignedCommandRejections.BadSignature)
+                    : _remote.Handle(BuffersExtensions.ToArray(payload));
+            PublishResult(signed);
+            return Task.CompletedTask;
+        }
+
         if (payload.Length <= MaxCommandBytes)
         {
             try
@@ -300,6 +370,13 @@ public sealed partial class MqttEntryPublisher : BackgroundService, IEventUplink
             catch (JsonException)
             {
             }
+        }
+
+        if (command?.Type is CommandTypes.OpenOnce or CommandTypes.Lockdown or CommandTypes.ReleaseLockdown)
+        {
+            // A door command must be signed: the JSON form is refused and journaled, whoever could write to the topic.
+            PublishResult(_remote?.RejectUnsigned(command) ?? new CommandResult(command.CommandId, "rejected", null, SignedCommandRejections.NotSigned));
+            return Task.CompletedTask;
         }
 
         var id = command?.CommandId ?? Guid.Empty;

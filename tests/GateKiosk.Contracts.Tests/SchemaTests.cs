@@ -50,7 +50,8 @@ public sealed class SchemaTests
             "closed",
             40.5,
             new ScannerTelemetry("stdin", true, DateTimeOffset.UnixEpoch, 1, 1, 1),
-            new JournalTelemetry(1, 2, JournalTelemetry.Normal));
+            new JournalTelemetry(1, 2, JournalTelemetry.Normal),
+            PolicyVersion: 7);
         using var written = JsonDocument.Parse(JsonSerializer.SerializeToUtf8Bytes(telemetry, ContractsJsonContext.Default.KioskTelemetry));
 
         AssertDocumented("telemetry.schema.json", written.RootElement);

@@ -73,6 +73,10 @@ internal static partial class ApiAccess
             o.AddPolicy(Policies.ApiAdmin, ApiPolicy([Roles.Admin]));
             o.AddPolicy(Policies.ApiSites, new AuthorizationPolicyBuilder(ApiScheme)
                 .AddRequirements(new ApiAccessRequirement([Roles.Admin], Api: true, LegacyTokenOnlyWithoutAccounts: true)).Build());
+            o.AddPolicy(Policies.ApiPeopleWrite, new AuthorizationPolicyBuilder(ApiScheme)
+                .AddRequirements(new ApiAccessRequirement([Roles.Admin, Roles.Manager], Api: true, LegacyTokenOnlyWithoutAccounts: true)).Build());
+            o.AddPolicy(Policies.ApiDoorCommands, new AuthorizationPolicyBuilder(ApiScheme)
+                .AddRequirements(new ApiAccessRequirement([Roles.Admin, Roles.Manager, Roles.Guard], Api: true, LegacyTokenOnlyWithoutAccounts: true)).Build());
             o.AddPolicy(Policies.SignedIn, PagePolicy(Roles.All));
             o.AddPolicy(Policies.Admin, PagePolicy([Roles.Admin]));
             o.AddPolicy(Policies.People, PagePolicy([Roles.Admin, Roles.Manager]));
@@ -159,6 +163,12 @@ internal static class Policies
 
     /// <summary>API routes for sites, people and passes: admins and managers.</summary>
     public const string ApiPeople = "api-people";
+
+    /// <summary>Adding, changing and removing people (<c>/api/people</c>): admins and managers; the deprecated shared token only until accounts exist.</summary>
+    public const string ApiPeopleWrite = "api-people-write";
+
+    /// <summary>Signed door commands (<c>POST /api/kiosks/{site}/{kiosk}/commands</c>): admins, managers and guards.</summary>
+    public const string ApiDoorCommands = "api-door-commands";
 
     /// <summary>API exports of events (CSV, XLSX): admins and managers.</summary>
     public const string ApiExports = "api-exports";

@@ -15,6 +15,9 @@ internal sealed class SqlitePeopleStore : IDisposable
         _connection = PeopleSchema.Part.Open(databasePath);
     }
 
+    /// <summary>Raised after a person or their badges were added, changed or removed (the policy publisher listens).</summary>
+    public event Action? Changed;
+
     /// <summary>Every person, by name then employee id.</summary>
     public IReadOnlyList<StaffMember> List() => Many($"SELECT {Columns} FROM people p ORDER BY p.name, p.employee_id");
 
@@ -73,6 +76,7 @@ internal sealed class SqlitePeopleStore : IDisposable
                 }
 
                 tx.Commit();
+                Changed?.Invoke();
                 return id;
             }
             catch (SqliteException ex) when (ex.SqliteErrorCode == 19)
@@ -98,6 +102,11 @@ internal sealed class SqlitePeopleStore : IDisposable
             using var person = Command(tx, "DELETE FROM people WHERE id = $id", ("$id", id));
             var removed = person.ExecuteNonQuery() == 1;
             tx.Commit();
+            if (removed)
+            {
+                Changed?.Invoke();
+            }
+
             return removed;
         }
     }

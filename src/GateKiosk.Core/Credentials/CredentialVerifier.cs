@@ -15,12 +15,15 @@ public sealed partial class CredentialVerifier
     private readonly ICredentialVerifier[] _verifiers;
     private readonly HashSet<string>? _accepted;
     private readonly ILogger _logger;
+    private readonly Policy.PolicyState? _policy;
 
     /// <param name="verifiers">The verifiers, tried in order.</param>
     /// <param name="acceptedKinds">The kinds the door accepts; null verifies every kind (the <c>verify</c> command).</param>
     /// <param name="logger">Where a verifier fault is reported.</param>
-    public CredentialVerifier(IEnumerable<ICredentialVerifier> verifiers, IEnumerable<string>? acceptedKinds = null, ILogger<CredentialVerifier>? logger = null)
+    /// <param name="policy">Central's policy: its accepted kinds for this door, when it names them, replace <paramref name="acceptedKinds"/>.</param>
+    public CredentialVerifier(IEnumerable<ICredentialVerifier> verifiers, IEnumerable<string>? acceptedKinds = null, ILogger<CredentialVerifier>? logger = null, Policy.PolicyState? policy = null)
     {
+        _policy = policy;
         ArgumentNullException.ThrowIfNull(verifiers);
         _verifiers = [.. verifiers];
         _accepted = acceptedKinds is null ? null : new HashSet<string>(acceptedKinds, StringComparer.Ordinal);
@@ -31,11 +34,12 @@ public sealed partial class CredentialVerifier
     public CredentialCheck Verify(ScannedCode code, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(code);
+        var accepted = _accepted is null ? null : _policy?.Current?.AcceptedKinds ?? _accepted;
         foreach (var verifier in _verifiers)
         {
             if (verifier.Recognizes(code))
             {
-                if (_accepted is not null && !_accepted.Contains(verifier.Kind))
+                if (accepted is not null && !accepted.Contains(verifier.Kind))
                 {
                     return new CredentialCheck(ReasonCodes.UnsupportedCredential, new CredentialRef(verifier.Kind, null, null));
                 }

@@ -1,5 +1,6 @@
 using GateKiosk.Contracts;
 using GateKiosk.Core.Credentials;
+using GateKiosk.Core.Policy;
 using Microsoft.Extensions.Options;
 
 namespace GateKiosk.Core.Deciding;
@@ -12,10 +13,14 @@ public sealed class AccessDecider
 {
     private readonly HashSet<string> _acceptedKinds;
     private readonly PersonalIdCodeRule _personalIdCodes;
+    private readonly PolicyState? _policy;
 
-    public AccessDecider(IOptions<KioskOptions> options)
+    /// <param name="options">The configured door.</param>
+    /// <param name="policy">Central's policy: its accepted kinds for this door, when it names them, replace the configured ones.</param>
+    public AccessDecider(IOptions<KioskOptions> options, PolicyState? policy = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        _policy = policy;
         _acceptedKinds = new HashSet<string>(options.Value.AcceptedKindsOrDefault(), StringComparer.Ordinal);
         _personalIdCodes = options.Value.PersonalIdCodes;
     }
@@ -29,7 +34,7 @@ public sealed class AccessDecider
             return GateDecision.Deny(check.Reason, check.Credential);
         }
 
-        if (!_acceptedKinds.Contains(check.Credential.Kind))
+        if (!(_policy?.Current?.AcceptedKinds ?? _acceptedKinds).Contains(check.Credential.Kind))
         {
             return GateDecision.Deny(ReasonCodes.UnsupportedCredential, check.Credential);
         }

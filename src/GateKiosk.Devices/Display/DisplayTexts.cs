@@ -30,6 +30,8 @@ public static class DisplayTexts
         [ReasonCodes.HealthDeclarationRefer] = ("Mời gặp bảo vệ", "See the guard"),
         [ReasonCodes.ExitButton] = ("Nút mở cửa ra", "Exit button"),
         [ReasonCodes.InternalError] = ("Lỗi hệ thống", "System error"),
+        [ReasonCodes.Lockdown] = ("Đang phong tỏa", "Lockdown"),
+        [ReasonCodes.RemoteOpen] = ("Mở cửa từ xa", "Opened remotely"),
     };
 
     /// <summary>The reason code in words; an unknown code gives a generic phrase.</summary>

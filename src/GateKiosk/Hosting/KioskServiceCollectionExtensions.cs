@@ -1,11 +1,13 @@
 using System.Device.Gpio;
 using GateKiosk.Contracts;
 using GateKiosk.Core;
+using GateKiosk.Core.Commands;
 using GateKiosk.Core.Credentials;
 using GateKiosk.Core.Credentials.PersonalIds;
 using GateKiosk.Core.Credentials.Signed;
 using GateKiosk.Core.Deciding;
 using GateKiosk.Core.Journaling;
+using GateKiosk.Core.Policy;
 using GateKiosk.Core.Publishing;
 using GateKiosk.Core.Scanning;
 using GateKiosk.Core.Signalling;
@@ -40,6 +42,7 @@ public static class KioskServiceCollectionExtensions
         services.AddValidatedOptions<ScannerOptions, ScannerOptionsValidator>(ScannerOptions.SectionName, static (c, o) => c.Bind(o));
         services.AddValidatedOptions<MqttOptions, MqttOptionsValidator>(MqttOptions.SectionName, static (c, o) => c.Bind(o));
         services.AddValidatedOptions<JournalOptions, JournalOptionsValidator>(JournalOptions.SectionName, static (c, o) => c.Bind(o));
+        services.AddValidatedOptions<PolicyOptions, PolicyOptionsValidator>(PolicyOptions.SectionName, static (c, o) => c.Bind(o));
 
         // Outputs to their safe state before anything else: this hosted service is registered first,
         // so it starts first and stops last.
@@ -61,6 +64,31 @@ public static class KioskServiceCollectionExtensions
         });
         services.AddHostedService<DoorSafetyService>();
 
+        // Central's policy: the stored bundle is put in force by this hosted service, registered before the scan worker,
+        // so the first scan already decides with it.
+        services.TryAddSingleton<PolicyState>();
+        services.TryAddSingleton(sp => new PolicyApplier(
+            sp.GetRequiredService<PolicyState>(),
+            sp.GetRequiredService<IOptions<PolicyOptions>>().Value,
+            sp.GetRequiredService<IOptions<KioskOptions>>().Value,
+            detail => sp.GetRequiredService<GatePipeline>().RecordSystemEvent(detail),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<PolicyApplier>>()));
+        services.AddHostedService<PolicyStartService>();
+
+        // Signed door commands are verified with central's policy key; without one every door command is refused.
+        services.TryAddSingleton(sp =>
+        {
+            var policy = sp.GetRequiredService<IOptions<PolicyOptions>>().Value;
+            return new RemoteCommands(
+                sp.GetRequiredService<GatePipeline>(),
+                policy.IsEnabled() ? policy.LoadKey() : null,
+                sp.GetRequiredService<IOptions<KioskOptions>>().Value,
+                policy.ClockLeeway,
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<RemoteCommands>>());
+        });
+
         services.TryAddSingleton(sp =>
         {
             var kiosk = sp.GetRequiredService<IOptions<KioskOptions>>().Value;
@@ -81,7 +109,8 @@ public static class KioskServiceCollectionExtensions
         services.TryAddSingleton(sp => new CredentialVerifier(
             sp.GetServices<ICredentialVerifier>(),
             sp.GetRequiredService<IOptions<KioskOptions>>().Value.AcceptedKindsOrDefault(),
-            sp.GetRequiredService<ILogger<CredentialVerifier>>()));
+            sp.GetRequiredService<ILogger<CredentialVerifier>>(),
+            sp.GetService<PolicyState>()));
         services.TryAddSingleton<AccessDecider>();
         services.TryAddSingleton<GatePipeline>();
 
@@ -141,7 +170,8 @@ public static class KioskServiceCollectionExtensions
             services.AddSingleton<ICredentialVerifier>(sp => new GateKioskPassVerifier(
                 kind,
                 sp.GetRequiredService<SignedCredentialSettings>(),
-                sp.GetRequiredService<IOptions<KioskOptions>>().Value.AcceptedKindsOrDefault().Contains(kind) ? sp.GetRequiredService<IPassUseLedger>() : NoPassUseLedger.Instance));
+                sp.GetRequiredService<IOptions<KioskOptions>>().Value.AcceptedKindsOrDefault().Contains(kind) ? sp.GetRequiredService<IPassUseLedger>() : NoPassUseLedger.Instance,
+                sp.GetService<PolicyState>()));
         }
 
         services.AddSingleton<ICredentialVerifier>(sp => new EuDccVerifier(sp.GetRequiredService<SignedCredentialSettings>()));

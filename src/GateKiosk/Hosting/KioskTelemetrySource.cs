@@ -42,7 +42,8 @@ internal sealed class KioskTelemetrySource(
             services.GetService<DoorMonitor>()?.State,
             CpuTemperature(),
             scanner is null ? null : new ScannerTelemetry(scanner.Source, scanner.Connected, scanner.LastReadAt, scanner.Reads, scanner.DecodeFailures, scanner.Disconnects),
-            JournalPressure());
+            JournalPressure(),
+            services.GetService<Core.Policy.PolicyApplier>() is { Enabled: true } policy ? policy.Version : null);
     }
 
     /// <summary>How full the bounded journal is; null without a bound or when the database is busy (the next snapshot tries again).</summary>

@@ -15,7 +15,7 @@ public sealed class ReadmeTests
     public static TheoryData<string> Keys()
     {
         var data = new TheoryData<string>();
-        foreach (var type in new[] { typeof(KioskOptions), typeof(BadgeOptions), typeof(ScannerOptions), typeof(GpioOptions), typeof(DoorOptions), typeof(DisplayOptions), typeof(MqttOptions), typeof(CentralOptions), typeof(GateKiosk.Core.Credentials.Signed.CredentialOptions), typeof(GateKiosk.Storage.JournalOptions), typeof(GateKiosk.Central.Declarations.DeclarationOptions), typeof(GateKiosk.Central.Tracing.TracingOptions) })
+        foreach (var type in new[] { typeof(KioskOptions), typeof(BadgeOptions), typeof(ScannerOptions), typeof(GpioOptions), typeof(DoorOptions), typeof(DisplayOptions), typeof(MqttOptions), typeof(CentralOptions), typeof(GateKiosk.Core.Credentials.Signed.CredentialOptions), typeof(GateKiosk.Storage.JournalOptions), typeof(GateKiosk.Central.Declarations.DeclarationOptions), typeof(GateKiosk.Central.Tracing.TracingOptions), typeof(GateKiosk.Core.Policy.PolicyOptions), typeof(GateKiosk.Central.Policy.PolicyPublishOptions) })
         {
             var section = (string)type.GetField("SectionName")!.GetValue(null)!;
             foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))

@@ -12,9 +12,15 @@ public sealed class GateKioskPassVerifier : ICredentialVerifier
     private readonly SignedCredentialSettings _settings;
     private readonly IPassUseLedger _ledger;
     private readonly string _prefix;
+    private readonly Policy.PolicyState? _policy;
 
-    public GateKioskPassVerifier(string kind, SignedCredentialSettings settings, IPassUseLedger ledger)
+    /// <param name="kind">The pass kind.</param>
+    /// <param name="settings">Trust, leeway, site, configured revocations.</param>
+    /// <param name="ledger">Single-use passes already used.</param>
+    /// <param name="policy">Central's policy, whose revocations add to the configured ones.</param>
+    public GateKioskPassVerifier(string kind, SignedCredentialSettings settings, IPassUseLedger ledger, Policy.PolicyState? policy = null)
     {
+        _policy = policy;
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(ledger);
         _prefix = PassPrefixes.For(kind);
@@ -86,7 +92,8 @@ public sealed class GateKioskPassVerifier : ICredentialVerifier
             return times;
         }
 
-        if (_settings.Revoked.Contains(pass.PassIdHex) || _settings.Revoked.Contains(pass.Subject))
+        if (_settings.Revoked.Contains(pass.PassIdHex) || _settings.Revoked.Contains(pass.Subject)
+            || (_policy?.Current?.Revoked is { } revoked && (revoked.Contains(pass.PassIdHex) || revoked.Contains(pass.Subject))))
         {
             return ReasonCodes.Revoked;
         }
