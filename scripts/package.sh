@@ -33,7 +33,7 @@ mkdir -p "$out"
 
 # Debian packages the build needs: dpkg-deb, the native linker, and for arm64 Debian's cross toolchain and the
 # arm64 zlib (multiarch).
-need=(dpkg-dev fakeroot clang zlib1g-dev)
+need=(dpkg-dev binutils file clang zlib1g-dev)
 if printf '%s\n' "${archs[@]}" | grep -qx arm64; then
   need+=(gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross lld zlib1g-dev:arm64)
 fi

@@ -1,3 +1,7 @@
+using System.Diagnostics;
+using System.Globalization;
+using Xunit.Abstractions;
+
 namespace GateKiosk.Tests.Deploy;
 
 /// <summary>
@@ -8,10 +12,12 @@ namespace GateKiosk.Tests.Deploy;
 /// </summary>
 public sealed class DebianInstallTests : IDisposable
 {
+    private readonly ITestOutputHelper _output;
     private readonly string _root = Path.Combine(Path.GetTempPath(), "gk-root-" + Guid.NewGuid().ToString("N")[..8]);
 
-    public DebianInstallTests()
+    public DebianInstallTests(ITestOutputHelper output)
     {
+        _output = output;
         foreach (var dir in new[] { "var/lib/dpkg/info", "var/lib/dpkg/updates", "var/lib/dpkg/triggers", "var/log", "etc" })
         {
             Directory.CreateDirectory(Path.Combine(_root, dir));
@@ -45,8 +51,8 @@ public sealed class DebianInstallTests : IDisposable
         var user = Account("passwd", "gatekiosk");
         Assert.Equal("/var/lib/gatekiosk", user[5]);
         Assert.Equal("/usr/sbin/nologin", user[6]);
-        var uid = int.Parse(user[2], System.Globalization.CultureInfo.InvariantCulture);
-        var gid = int.Parse(Account("group", "gatekiosk")[2], System.Globalization.CultureInfo.InvariantCulture);
+        var uid = int.Parse(user[2], CultureInfo.InvariantCulture);
+        var gid = int.Parse(Account("group", "gatekiosk")[2], CultureInfo.InvariantCulture);
         Assert.True(uid < 1000, "a system user");
         Account("group", "gpio");
         Account("group", "i2c");
@@ -92,8 +98,8 @@ public sealed class DebianInstallTests : IDisposable
         await DpkgAsync("--install", deb);
 
         var user = Account("passwd", "gatekiosk-central");
-        var uid = int.Parse(user[2], System.Globalization.CultureInfo.InvariantCulture);
-        var gid = int.Parse(Account("group", "gatekiosk-central")[2], System.Globalization.CultureInfo.InvariantCulture);
+        var uid = int.Parse(user[2], CultureInfo.InvariantCulture);
+        var gid = int.Parse(Account("group", "gatekiosk-central")[2], CultureInfo.InvariantCulture);
         await AssertOwnerAndModeAsync("var/lib/gatekiosk-central", uid, gid, "750");
         await AssertOwnerAndModeAsync("etc/gatekiosk/central", 0, gid, "750");
         Assert.True(File.Exists(Path.Combine(_root, "etc/systemd/system/multi-user.target.wants/gatekiosk-central.service")));
@@ -103,6 +109,33 @@ public sealed class DebianInstallTests : IDisposable
         await DpkgAsync("--install", deb);
         Assert.Equal(user, Account("passwd", "gatekiosk-central"));
         await AssertOwnerAndModeAsync("var/lib/gatekiosk-central", uid, gid, "750");
+    }
+
+    [SkippableFact(Timeout = 300_000)]
+    public async Task Walkthrough_FromPackageToAPassingSelfTest_Timed()
+    {
+        var deb = DebianPackages.Require("gatekiosk", "amd64");
+        SkipUnlessRoot();
+        var watch = Stopwatch.StartNew();
+
+        // Step 3 of deploy/README.md: install the package.
+        await DpkgAsync("--install", deb);
+        var installed = watch.Elapsed;
+        // Step 4: the kiosk's settings from the shipped example, readable by the service's group only.
+        var gid = Account("group", "gatekiosk")[2];
+        var (code, _, error) = await DebianPackages.RunAsync("install", ["-m", "0640", "-g", gid,
+            Path.Combine(_root, "usr/share/doc/gatekiosk/examples/kiosk.json"), Path.Combine(_root, "etc/gatekiosk/kiosk.json")]);
+        Assert.True(code == 0, error);
+        // Step 5: the installed program's self-test, with the installed journal folder. Simulated outputs: this machine
+        // has no relay. (The program reads this machine's /etc/gatekiosk, not the throwaway root's.)
+        var (selfTestCode, selfTest, selfTestError) = await DebianPackages.RunAsync(
+            Path.Combine(_root, "usr/bin/gatekiosk"), ["selftest", "--simulated", $"--Kiosk:DataDirectory={_root}/var/lib/gatekiosk"]);
+        watch.Stop();
+
+        Assert.True(selfTestCode == 0, selfTest + selfTestError);
+        Assert.Contains("Self-test passed.", selfTest, StringComparison.Ordinal);
+        Assert.Contains($"{_root}/var/lib/gatekiosk writable", selfTest, StringComparison.Ordinal);
+        _output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"walkthrough (install, settings, self-test): {watch.Elapsed.TotalSeconds:0.0} s, of which dpkg --install {installed.TotalSeconds:0.0} s"));
     }
 
     private static void SkipUnlessRoot() =>
