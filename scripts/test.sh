@@ -5,8 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the tests use: a real broker, a real browser, pseudo-terminals, the peer decoders, and the
-# C toolchain that links the native kiosk, and a PostgreSQL server for the tests of the second store.
-packages=(mosquitto mosquitto-clients chromium socat zbar-tools zxing-cpp-tools python3-zxing-cpp python3-pil clang zlib1g-dev postgresql poppler-utils fonts-dejavu-core)
+# C toolchain that links the native kiosk, a PostgreSQL server for the tests of the second store, and lintian for
+# the Debian packages (scripts/package.sh installs the cross toolchain it needs itself).
+# The arm64 kiosk runs under qemu-aarch64 with Debian's arm64 libraries (multiarch).
+packages=(mosquitto mosquitto-clients chromium socat zbar-tools zxing-cpp-tools python3-zxing-cpp python3-pil clang zlib1g-dev postgresql poppler-utils fonts-dejavu-core lintian file qemu-user libc6:arm64 libicu72:arm64 libssl3:arm64)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -14,6 +16,7 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing: ${missing[*]}"
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  dpkg --print-foreign-architectures | grep -qx arm64 || $sudo dpkg --add-architecture arm64
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
@@ -38,6 +41,10 @@ if [ -n "$unexpected" ]; then
 fi
 # The native tests must run here, not skip.
 export GATEKIOSK_REQUIRE_NATIVE=1
+
+# The Debian packages (tests/GateKiosk.Tests/Deploy checks them); the amd64 kiosk is the one just published.
+scripts/package.sh --kiosk-amd64 artifacts/native
+export GATEKIOSK_REQUIRE_PACKAGES=1
 
 log=$(mktemp)
 set +e

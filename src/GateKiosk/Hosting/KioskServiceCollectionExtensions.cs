@@ -139,6 +139,14 @@ public static class KioskServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>()));
         services.AddHostedService<ScanWorker>();
+
+        // Last, so the scan loop runs before the first check: pings systemd's watchdog while the kiosk is alive.
+        services.TryAddSingleton(sp => new KioskLiveness(sp.GetRequiredService<IEntryJournal>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddHostedService(sp => new SystemdWatchdog(
+            sp.GetRequiredService<KioskLiveness>(),
+            sp.GetService<SystemdNotifySocket>() ?? SystemdNotifySocket.FromEnvironment(Environment.GetEnvironmentVariable, Environment.ProcessId),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<SystemdWatchdog>>()));
         return services;
     }
 

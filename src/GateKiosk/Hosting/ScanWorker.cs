@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace GateKiosk.Hosting;
 
 /// <summary>Feeds every scan of the configured source through the pipeline; the loop only loops.</summary>
-internal sealed partial class ScanWorker(IScanSource source, IScannerHealth health, GatePipeline pipeline, IEntryJournal journal, ILogger<ScanWorker> logger) : BackgroundService
+internal sealed partial class ScanWorker(IScanSource source, IScannerHealth health, GatePipeline pipeline, IEntryJournal journal, KioskLiveness liveness, ILogger<ScanWorker> logger) : BackgroundService
 {
     /// <summary>System event detail when the reader goes away (unplugged, camera stopped).</summary>
     public const string ScannerDisconnected = "scanner-disconnected";
@@ -37,6 +37,7 @@ internal sealed partial class ScanWorker(IScanSource source, IScannerHealth heal
         pipeline.RecordSystemEvent("kiosk-started");
         LogReading(source.Name);
         health.ConnectionChanged += OnConnectionChanged;
+        liveness.ScanLoopStarted();
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -45,7 +46,7 @@ internal sealed partial class ScanWorker(IScanSource source, IScannerHealth heal
                 {
                     await foreach (var scan in source.ReadAsync(stoppingToken))
                     {
-                        pipeline.Process(scan);
+                        ProcessScan(scan);
                     }
 
                     LogSourceEnded(source.Name);
@@ -65,7 +66,22 @@ internal sealed partial class ScanWorker(IScanSource source, IScannerHealth heal
         }
         finally
         {
+            liveness.ScanLoopStopped();
             health.ConnectionChanged -= OnConnectionChanged;
+        }
+    }
+
+    /// <summary>One scan through the pipeline, timed for the watchdog's liveness check.</summary>
+    internal void ProcessScan(RawScan scan)
+    {
+        liveness.ScanStarted();
+        try
+        {
+            pipeline.Process(scan);
+        }
+        finally
+        {
+            liveness.ScanFinished();
         }
     }
 

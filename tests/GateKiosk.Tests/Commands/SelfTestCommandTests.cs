@@ -176,7 +176,7 @@ public sealed class SelfTestCommandTests : IAsyncLifetime
 
     [Fact]
     public void ServiceUnit_RunsSafeStateAfterEveryExit() =>
-        Assert.Contains("ExecStopPost=/opt/gatekiosk/gatekiosk safe-state", File.ReadAllText(Path.Combine(RepoPaths.Root, "deploy", "systemd", "gatekiosk.service")), StringComparison.Ordinal);
+        Assert.Contains("ExecStopPost=/usr/bin/gatekiosk safe-state", File.ReadAllText(Path.Combine(RepoPaths.Root, "deploy", "systemd", "gatekiosk.service")), StringComparison.Ordinal);
 
     /// <summary>A driver whose writes to one pin fail, as a shorted or missing output would.</summary>
     private sealed class BrokenPinDriver(int pin) : SimulatedGpioDriver

@@ -40,6 +40,43 @@ public sealed class SystemdUnitTests : IDisposable
         Assert.Equal(["dialout", "gpio", "i2c", "input", "video"], groups.Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public void Unit_Kiosk_NotifyWithWatchdogRestartOnFailureAndStartsOnlyConfigured()
+    {
+        var settings = Settings("gatekiosk.service");
+
+        Assert.Equal("notify", Assert.Single(settings["Type"]));
+        Assert.Equal("30", Assert.Single(settings["WatchdogSec"]));
+        Assert.Equal("on-failure", Assert.Single(settings["Restart"]));
+        Assert.Equal("/usr/bin/gatekiosk safe-state", Assert.Single(settings["ExecStopPost"]));
+        Assert.Equal("/etc/gatekiosk/kiosk.json", Assert.Single(settings["ConditionPathExists"]));
+    }
+
+    [Theory]
+    [InlineData("gatekiosk.service", "/var/lib/gatekiosk")]
+    [InlineData("gatekiosk-central.service", "/var/lib/gatekiosk-central")]
+    public void Unit_Shipped_ReadOnlySystemExceptItsStateNoPrivileges(string unit, string state)
+    {
+        var settings = Settings(unit);
+
+        Assert.Equal("strict", Assert.Single(settings["ProtectSystem"]));
+        Assert.Equal(state, Assert.Single(settings["ReadWritePaths"]));
+        Assert.Equal("true", Assert.Single(settings["NoNewPrivileges"]));
+        Assert.Equal("", Assert.Single(settings["CapabilityBoundingSet"]));
+        Assert.Equal("true", Assert.Single(settings["ProtectHome"]));
+    }
+
+    [Fact]
+    public void Unit_Kiosk_OnlyTheDeviceKindsItDrives()
+    {
+        var settings = Settings("gatekiosk.service");
+
+        Assert.Equal("closed", Assert.Single(settings["DevicePolicy"]));
+        Assert.Equal(
+            ["char-gpiochip rw", "char-i2c rw", "char-input rw", "char-ttyACM rw", "char-ttyAMA rw", "char-ttyUSB rw", "char-video4linux rw"],
+            settings["DeviceAllow"].Order(StringComparer.Ordinal));
+    }
+
     [SkippableFact(Timeout = 60_000)]
     public async Task Verify_ShippedUnits_NoWarnings()
     {
@@ -50,8 +87,7 @@ public sealed class SystemdUnitTests : IDisposable
         {
             // verify checks that every command exists: point them at stand-ins, and keep the rest as shipped.
             var text = File.ReadAllText(Path.Combine(RepoPaths.Root, "deploy", "systemd", unit))
-                .Replace("/opt/gatekiosk-central/", _folder + "/bin/", StringComparison.Ordinal)
-                .Replace("/opt/gatekiosk/", _folder + "/bin/", StringComparison.Ordinal);
+                .Replace("/usr/bin/gatekiosk", _folder + "/bin/gatekiosk", StringComparison.Ordinal);
             var path = Path.Combine(_folder, unit);
             File.WriteAllText(path, text);
             units.Add(path);

@@ -32,7 +32,7 @@ public sealed class ScanWorkerTests
         var journal = new FakeEntryJournal();
         var pipeline = Pipeline(journal, time);
         var health = new ScannerHealthTracker("serial:/dev/ttyACM0", time);
-        using var worker = new ScanWorker(new SimulatedScanSource("serial:/dev/ttyACM0", time), health, pipeline, journal, NullLogger<ScanWorker>.Instance);
+        using var worker = new ScanWorker(new SimulatedScanSource("serial:/dev/ttyACM0", time), health, pipeline, journal, new KioskLiveness(journal, time), NullLogger<ScanWorker>.Instance);
         health.ConnectionChanged += worker.OnConnectionChanged;
 
         health.MarkConnected();      // first open at start: not an event
@@ -59,7 +59,7 @@ public sealed class ScanWorkerTests
             var time = TimeProvider.System;
             var pipeline = Pipeline(journal, time);
             var health = new ScannerHealthTracker("test", time);
-            using var worker = new ScanWorker(new SimulatedScanSource("test", time), health, pipeline, journal, NullLogger<ScanWorker>.Instance);
+            using var worker = new ScanWorker(new SimulatedScanSource("test", time), health, pipeline, journal, new KioskLiveness(journal, time), NullLogger<ScanWorker>.Instance);
 
             await worker.StartAsync(CancellationToken.None);
             await Eventually.TrueAsync(() => journal.GetStats().LastSeq >= 2, TimeSpan.FromSeconds(10), "the worker journals its start");
