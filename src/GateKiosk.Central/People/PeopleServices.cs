@@ -9,6 +9,7 @@ internal static class PeopleServices
     {
         services.AddSingleton(sp => new SqlitePeopleStore(Path.Combine(sp.GetRequiredService<IOptions<CentralOptions>>().Value.DataDirectory, "central.db")));
         services.AddSingleton<PeopleService>();
+        services.AddSingleton(sp => new KioskDoorStore(Path.Combine(sp.GetRequiredService<IOptions<CentralOptions>>().Value.DataDirectory, "central.db")));
         services.AddSingleton<PresenceService>();
         services.AddSingleton(sp => new Passes.SqlitePassStore(Path.Combine(sp.GetRequiredService<IOptions<CentralOptions>>().Value.DataDirectory, "central.db")));
         services.AddSingleton<Passes.PassService>();

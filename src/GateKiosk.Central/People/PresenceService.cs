@@ -17,10 +17,11 @@ public sealed record AttendanceDay(DateOnly Date, string Site, string Kind, stri
 /// Who is on site now and who came when, from the allowed entries and exits the store holds (<see cref="ITracingQueries"/>).
 /// A person is on site when their last allowed event there since the site's last end of day
 /// (<see cref="CentralOptions.PresenceEndOfDay"/>, in the site's time zone) is an entry: a later exit ends the stay,
-/// and so does the end of day.
+/// and so does the end of day. Whether a passage is an entry or an exit is the kiosk's door direction
+/// (<see cref="KioskDoorStore"/>) when it is set to <c>in</c> or <c>out</c>, else the direction the kiosk recorded.
 /// </summary>
 internal sealed class PresenceService(
-    ITracingQueries events, IKioskSummaries kiosks, SqlitePeopleStore people, SqliteSiteStore sites, SiteClock clock, IOptions<CentralOptions> central, TimeProvider time)
+    ITracingQueries events, IKioskSummaries kiosks, SqlitePeopleStore people, KioskDoorStore doors, SqliteSiteStore sites, SiteClock clock, IOptions<CentralOptions> central, TimeProvider time)
 {
     /// <summary>Most events one presence or attendance read takes from the store.</summary>
     public const int MaxEvents = 2_000_000;
@@ -91,11 +92,12 @@ internal sealed class PresenceService(
         var now = time.GetUtcNow();
         var since = DayStart(site);
         var list = await events.GetSitePresenceAsync(site, since, now, MaxEvents, cancellationToken);
+        var siteDoors = doors.OfSite(site);
         var stays = new Dictionary<(string Kind, string Subject), (PresenceEvent First, PresenceEvent Last)?>();
         foreach (var e in list)
         {
             var key = (e.Kind, e.Subject);
-            if (e.Direction == "out")
+            if (Direction(siteDoors, e) == DoorDirections.Out)
             {
                 stays[key] = null;
             }
@@ -138,12 +140,13 @@ internal sealed class PresenceService(
             var siteClock = new SiteClock(ZoneOf(site));
             var list = await events.GetSitePresenceAsync(site, siteClock.StartOf(from), siteClock.StartOf(to.AddDays(1)).AddTicks(-TimeSpan.TicksPerMillisecond), MaxEvents, cancellationToken);
             truncated |= list.Count >= MaxEvents;
+            var siteDoors = doors.OfSite(site);
             var byDay = new Dictionary<(DateOnly Date, string Kind, string Subject), (DateTimeOffset? In, DateTimeOffset? Out)>();
             foreach (var e in list)
             {
                 var key = (siteClock.DateOf(e.OccurredAt), e.Kind, e.Subject);
                 byDay.TryGetValue(key, out var day);
-                byDay[key] = e.Direction == "in"
+                byDay[key] = Direction(siteDoors, e) == DoorDirections.In
                     ? (day.In is { } i && i <= e.OccurredAt ? i : e.OccurredAt, day.Out)
                     : (day.In, day.Out is { } o && o >= e.OccurredAt ? o : e.OccurredAt);
             }
@@ -159,6 +162,10 @@ internal sealed class PresenceService(
     }
 
     private PeopleIndex Names() => new(people.List());
+
+    /// <summary>The direction <paramref name="e"/> counts as, by its kiosk's door (<see cref="DoorDirections"/>).</summary>
+    private static string Direction(IReadOnlyDictionary<string, KioskDoor> doors, PresenceEvent e) =>
+        DoorDirections.Effective(doors.TryGetValue(e.KioskId, out var door) ? door.Direction : null, e.Direction);
 
     /// <summary>Staff by badge number and by employee id (a staff pass's subject), for naming the people events carry.</summary>
     private sealed class PeopleIndex

@@ -232,6 +232,46 @@ public sealed class PeopleBrowserTests(CentralSite site) : IClassFixture<Central
     }
 
     [SkippableFact(Timeout = 120_000)]
+    public async Task DoorsPage_ManagerSetsAnExitKioskToOut_PresenceAndAttendanceCountItsScansAsExitsAndTheChangeIsAudited()
+    {
+        var now = DateTimeOffset.UtcNow;
+        AddPerson("NV-DOOR", "Lý Văn Cửa", "site-door", "BADGE-DOOR");
+
+        // A kiosk without an exit reader records every scan as "in", also at the way out.
+        await StoreAsync("site-door", "gate-in", (now.AddMinutes(-60), "in", "BADGE-DOOR"));
+        await StoreAsync("site-door", "gate-exit", (now.AddMinutes(-30), "in", "BADGE-DOOR"));
+        var page = await site.SignInAsync(CentralSite.UserOf(Roles.Manager));
+        await page.GotoAsync("/presence");
+        Assert.Contains("Lý Văn Cửa", await page.InnerTextAsync(".presence-site[data-site='site-door']"), StringComparison.Ordinal);
+
+        await page.GotoAsync("/doors");
+        var row = page.Locator("#doors tr[data-kiosk='site-door/gate-exit']");
+        Assert.Equal(DoorDirections.Both, await row.GetAttributeAsync("data-direction"));
+        await row.Locator("select[name=direction]").SelectOptionAsync(DoorDirections.Out);
+        await row.Locator("button.save-door").ClickAsync();
+
+        Assert.Equal("allow", await page.GetAttributeAsync("#doors-result", "class"));
+        Assert.Equal(DoorDirections.Out, await page.GetAttributeAsync("#doors tr[data-kiosk='site-door/gate-exit']", "data-direction"));
+        Assert.Equal(DoorDirections.Both, await page.GetAttributeAsync("#doors tr[data-kiosk='site-door/gate-in']", "data-direction"));
+        var record = Assert.Single(await AuditAsync("door-direction", "site=site-door kiosk=gate-exit "));
+        Assert.Contains("direction=out", record.Detail, StringComparison.Ordinal);
+
+        await page.GotoAsync("/presence");
+        Assert.DoesNotContain("Lý Văn Cửa", await page.InnerTextAsync(".presence-site[data-site='site-door']"), StringComparison.Ordinal);
+        await page.GotoAsync("/muster?site=site-door");
+        Assert.Equal(0, await page.Locator("#muster tr[data-subject='BADGE-DOOR']").CountAsync());
+
+        var date = TimeZoneInfo.ConvertTime(now.AddMinutes(-30), Hanoi).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        await page.GotoAsync($"/attendance?site=site-door&from={date}&to={date}");
+        Assert.Equal(
+            TimeZoneInfo.ConvertTime(now.AddMinutes(-30), Hanoi).ToString("HH:mm", CultureInfo.InvariantCulture),
+            await page.InnerTextAsync($"#attendance tr[data-subject='BADGE-DOOR'] .last-out"));
+
+        var guard = await site.SignInAsync(CentralSite.UserOf(Roles.Guard));
+        Assert.Equal(403, (await guard.GotoAsync("/doors"))!.Status);
+    }
+
+    [SkippableFact(Timeout = 120_000)]
     public async Task AttendancePage_ThreeEventsInADay_ShowsFirstInAndLastOutAndExportsThem()
     {
         AddPerson("NV-ATT", "Đỗ Thu Hà", "site-att", "BADGE-ATT");
