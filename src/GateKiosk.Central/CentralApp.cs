@@ -1,3 +1,4 @@
+using GateKiosk.Central.Alarms;
 using GateKiosk.Central.Api;
 using GateKiosk.Central.Collecting;
 using GateKiosk.Central.Declarations;
@@ -83,6 +84,7 @@ public static class CentralApp
         services.AddCentralWeb();
         services.AddDeclarations();
         services.AddPeople();
+        services.AddAlarms();
 
         var app = builder.Build();
         app.MapCentral();
