@@ -29,6 +29,9 @@ internal sealed class PresenceService(
     /// <summary>Longest attendance range, in days.</summary>
     public const int MaxAttendanceDays = 62;
 
+    // Read before the list, so a change made while it is read leaves the older version and the next read reads again.
+    private volatile CachedNames? _names;
+
     /// <summary>Sites known by record or by a kiosk's events, in <paramref name="allowed"/>, by id.</summary>
     public async Task<IReadOnlyList<string>> SitesAsync(Func<string, bool> allowed, CancellationToken cancellationToken = default)
     {
@@ -161,11 +164,28 @@ internal sealed class PresenceService(
         return ([.. days.OrderBy(d => d.Date).ThenBy(d => d.Site, StringComparer.Ordinal).ThenBy(d => d.Name ?? "\uffff" + d.Subject, StringComparer.CurrentCulture)], truncated);
     }
 
-    private PeopleIndex Names() => new(people.List());
+    /// <summary>
+    /// Staff by badge and employee id, read again only after people changed: a site of thousands of people would
+    /// otherwise read them all on every presence page, for every site on it.
+    /// </summary>
+    private PeopleIndex Names()
+    {
+        var version = people.Version;
+        if (_names is { } cached && cached.Version == version)
+        {
+            return cached.Index;
+        }
+
+        var index = new PeopleIndex(people.List());
+        _names = new CachedNames(version, index);
+        return index;
+    }
 
     /// <summary>The direction <paramref name="e"/> counts as, by its kiosk's door (<see cref="DoorDirections"/>).</summary>
     private static string Direction(IReadOnlyDictionary<string, KioskDoor> doors, PresenceEvent e) =>
         DoorDirections.Effective(doors.TryGetValue(e.KioskId, out var door) ? door.Direction : null, e.Direction);
+
+    private sealed record CachedNames(long Version, PeopleIndex Index);
 
     /// <summary>Staff by badge number and by employee id (a staff pass's subject), for naming the people events carry.</summary>
     private sealed class PeopleIndex

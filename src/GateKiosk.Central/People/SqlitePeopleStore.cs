@@ -9,11 +9,15 @@ internal sealed class SqlitePeopleStore : IDisposable
 
     private readonly SqliteConnection _connection;
     private readonly Lock _lock = new();
+    private long _version;
 
     public SqlitePeopleStore(string databasePath)
     {
         _connection = PeopleSchema.Part.Open(databasePath);
     }
+
+    /// <summary>Counts the changes to people and badges made through this store, so readers can tell when what they read is out of date.</summary>
+    public long Version => Interlocked.Read(ref _version);
 
     /// <summary>Every person, by name then employee id.</summary>
     public IReadOnlyList<StaffMember> List() => Many($"SELECT {Columns} FROM people p ORDER BY p.name, p.employee_id");
@@ -73,6 +77,7 @@ internal sealed class SqlitePeopleStore : IDisposable
                 }
 
                 tx.Commit();
+                Interlocked.Increment(ref _version);
                 return id;
             }
             catch (SqliteException ex) when (ex.SqliteErrorCode == 19)
@@ -98,6 +103,7 @@ internal sealed class SqlitePeopleStore : IDisposable
             using var person = Command(tx, "DELETE FROM people WHERE id = $id", ("$id", id));
             var removed = person.ExecuteNonQuery() == 1;
             tx.Commit();
+            Interlocked.Increment(ref _version);
             return removed;
         }
     }

@@ -272,6 +272,27 @@ public sealed class PeopleBrowserTests(CentralSite site) : IClassFixture<Central
     }
 
     [SkippableFact(Timeout = 120_000)]
+    public async Task PresencePage_PersonRenamedOrRemovedAfterItWasShown_ShowsTheChange()
+    {
+        AddPerson("NV-REN", "Tên Cũ", "site-ren", "BADGE-REN");
+        await StoreAsync("site-ren", "gate-ren", (DateTimeOffset.UtcNow.AddMinutes(-30), "in", "BADGE-REN"));
+        var page = await site.SignInAsync(CentralSite.UserOf(Roles.Guard));
+        await page.GotoAsync("/presence");
+        Assert.Contains("Tên Cũ", await page.InnerTextAsync(".presence-site[data-site='site-ren']"), StringComparison.Ordinal);
+
+        var person = People.FindByEmployeeId("NV-REN")!;
+        Assert.NotNull(People.Save(person with { Name = "Tên Mới" }, DateTimeOffset.UtcNow));
+        await page.GotoAsync("/presence");
+        Assert.Contains("Tên Mới", await page.InnerTextAsync(".presence-site[data-site='site-ren']"), StringComparison.Ordinal);
+
+        Assert.True(People.Remove(person.Id));
+        await page.GotoAsync("/presence");
+        var text = await page.InnerTextAsync(".presence-site[data-site='site-ren']");
+        Assert.DoesNotContain("Tên Mới", text, StringComparison.Ordinal);
+        Assert.Contains("badge BADGE-REN", text, StringComparison.Ordinal);
+    }
+
+    [SkippableFact(Timeout = 120_000)]
     public async Task AttendancePage_ThreeEventsInADay_ShowsFirstInAndLastOutAndExportsThem()
     {
         AddPerson("NV-ATT", "Đỗ Thu Hà", "site-att", "BADGE-ATT");
