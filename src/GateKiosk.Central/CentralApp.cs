@@ -1,3 +1,4 @@
+using GateKiosk.Central.Alarms;
 using GateKiosk.Central.Api;
 using GateKiosk.Central.Collecting;
 using GateKiosk.Central.Declarations;
@@ -86,6 +87,7 @@ public static class CentralApp
         services.AddDeclarations();
         services.AddPeople();
         services.AddPolicyPublishing(builder.Configuration.GetValue($"{PolicyPublishOptions.SectionName}:{nameof(PolicyPublishOptions.Publish)}", true));
+        services.AddAlarms();
 
         var app = builder.Build();
         app.MapCentral();

@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using GateKiosk.Contracts;
 using GateKiosk.Core.Credentials.Signed;
 using GateKiosk.Hosting;
-using QRCoder;
 
 namespace GateKiosk.Central.Passes;
 
@@ -191,15 +190,14 @@ internal static class PassCommand
             return;
         }
 
-        using var qr = QRCodeGenerator.GenerateQrCode(code, QRCodeGenerator.ECCLevel.M);
         if (png is not null)
         {
-            await File.WriteAllBytesAsync(png, new PngByteQRCode(qr).GetGraphic(8));
+            await File.WriteAllBytesAsync(png, PassImages.Png(code));
         }
 
         if (svg is not null)
         {
-            await File.WriteAllTextAsync(svg, new SvgQRCode(qr).GetGraphic(8));
+            await File.WriteAllTextAsync(svg, PassImages.Svg(code));
         }
     }
 

@@ -183,12 +183,18 @@ internal sealed class PeopleService(SqlitePeopleStore store, IAuditLog audit, Ti
         return new ImportResult(added, changed, errors);
     }
 
-    /// <summary>Writes the people of the actor's sites as CSV and records the export with its row count.</summary>
-    public async Task ExportAsync(TextWriter output, Actor actor, CancellationToken cancellationToken = default)
+    /// <summary>The people of the actor's sites as export rows under <see cref="PeopleCsv.Header"/> (sites and badges separated by spaces).</summary>
+    public IEnumerable<object?[]> ExportRows(Actor actor)
     {
         ArgumentNullException.ThrowIfNull(actor);
-        var rows = await PeopleCsv.WriteAsync(output, List(actor.Scope), cancellationToken);
-        await AuditAsync(actor, "people-export", $"format=csv scope={ScopeText(actor.Scope)} rows={rows}", cancellationToken);
+        return List(actor.Scope).Select(p => new object?[] { p.EmployeeId, p.Name, p.Department, string.Join(' ', p.Sites), string.Join(' ', p.Badges), p.Schedule });
+    }
+
+    /// <summary>Records an export of the actor's people with its format and row count.</summary>
+    public Task AuditExportAsync(Actor actor, string format, long rows, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        return AuditAsync(actor, "people-export", $"format={format} scope={ScopeText(actor.Scope)} rows={rows}", cancellationToken);
     }
 
     /// <summary>Appends a record of <paramref name="action"/> by <paramref name="actor"/>, with the address it came from.</summary>

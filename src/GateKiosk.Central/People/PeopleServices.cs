@@ -2,14 +2,17 @@ using Microsoft.Extensions.Options;
 
 namespace GateKiosk.Central.People;
 
-/// <summary>Registers staff records, presence and muster.</summary>
+/// <summary>Registers staff records, presence, muster and the passes issued from the pages.</summary>
 internal static class PeopleServices
 {
     public static IServiceCollection AddPeople(this IServiceCollection services)
     {
         services.AddSingleton(sp => new SqlitePeopleStore(Path.Combine(sp.GetRequiredService<IOptions<CentralOptions>>().Value.DataDirectory, "central.db")));
         services.AddSingleton<PeopleService>();
+        services.AddSingleton(sp => new KioskDoorStore(Path.Combine(sp.GetRequiredService<IOptions<CentralOptions>>().Value.DataDirectory, "central.db")));
         services.AddSingleton<PresenceService>();
+        services.AddSingleton(sp => new Passes.SqlitePassStore(Path.Combine(sp.GetRequiredService<IOptions<CentralOptions>>().Value.DataDirectory, "central.db")));
+        services.AddSingleton<Passes.PassService>();
         return services;
     }
 

@@ -17,16 +17,20 @@ public sealed record AttendanceDay(DateOnly Date, string Site, string Kind, stri
 /// Who is on site now and who came when, from the allowed entries and exits the store holds (<see cref="ITracingQueries"/>).
 /// A person is on site when their last allowed event there since the site's last end of day
 /// (<see cref="CentralOptions.PresenceEndOfDay"/>, in the site's time zone) is an entry: a later exit ends the stay,
-/// and so does the end of day.
+/// and so does the end of day. Whether a passage is an entry or an exit is the kiosk's door direction
+/// (<see cref="KioskDoorStore"/>) when it is set to <c>in</c> or <c>out</c>, else the direction the kiosk recorded.
 /// </summary>
 internal sealed class PresenceService(
-    ITracingQueries events, IKioskSummaries kiosks, SqlitePeopleStore people, SqliteSiteStore sites, SiteClock clock, IOptions<CentralOptions> central, TimeProvider time)
+    ITracingQueries events, IKioskSummaries kiosks, SqlitePeopleStore people, KioskDoorStore doors, SqliteSiteStore sites, SiteClock clock, IOptions<CentralOptions> central, TimeProvider time)
 {
     /// <summary>Most events one presence or attendance read takes from the store.</summary>
     public const int MaxEvents = 2_000_000;
 
     /// <summary>Longest attendance range, in days.</summary>
     public const int MaxAttendanceDays = 62;
+
+    // Read before the list, so a change made while it is read leaves the older version and the next read reads again.
+    private volatile CachedNames? _names;
 
     /// <summary>Sites known by record or by a kiosk's events, in <paramref name="allowed"/>, by id.</summary>
     public async Task<IReadOnlyList<string>> SitesAsync(Func<string, bool> allowed, CancellationToken cancellationToken = default)
@@ -91,11 +95,12 @@ internal sealed class PresenceService(
         var now = time.GetUtcNow();
         var since = DayStart(site);
         var list = await events.GetSitePresenceAsync(site, since, now, MaxEvents, cancellationToken);
+        var siteDoors = doors.OfSite(site);
         var stays = new Dictionary<(string Kind, string Subject), (PresenceEvent First, PresenceEvent Last)?>();
         foreach (var e in list)
         {
             var key = (e.Kind, e.Subject);
-            if (e.Direction == "out")
+            if (Direction(siteDoors, e) == DoorDirections.Out)
             {
                 stays[key] = null;
             }
@@ -138,12 +143,13 @@ internal sealed class PresenceService(
             var siteClock = new SiteClock(ZoneOf(site));
             var list = await events.GetSitePresenceAsync(site, siteClock.StartOf(from), siteClock.StartOf(to.AddDays(1)).AddTicks(-TimeSpan.TicksPerMillisecond), MaxEvents, cancellationToken);
             truncated |= list.Count >= MaxEvents;
+            var siteDoors = doors.OfSite(site);
             var byDay = new Dictionary<(DateOnly Date, string Kind, string Subject), (DateTimeOffset? In, DateTimeOffset? Out)>();
             foreach (var e in list)
             {
                 var key = (siteClock.DateOf(e.OccurredAt), e.Kind, e.Subject);
                 byDay.TryGetValue(key, out var day);
-                byDay[key] = e.Direction == "in"
+                byDay[key] = Direction(siteDoors, e) == DoorDirections.In
                     ? (day.In is { } i && i <= e.OccurredAt ? i : e.OccurredAt, day.Out)
                     : (day.In, day.Out is { } o && o >= e.OccurredAt ? o : e.OccurredAt);
             }
@@ -158,7 +164,28 @@ internal sealed class PresenceService(
         return ([.. days.OrderBy(d => d.Date).ThenBy(d => d.Site, StringComparer.Ordinal).ThenBy(d => d.Name ?? "\uffff" + d.Subject, StringComparer.CurrentCulture)], truncated);
     }
 
-    private PeopleIndex Names() => new(people.List());
+    /// <summary>
+    /// Staff by badge and employee id, read again only after people changed: a site of thousands of people would
+    /// otherwise read them all on every presence page, for every site on it.
+    /// </summary>
+    private PeopleIndex Names()
+    {
+        var version = people.Version;
+        if (_names is { } cached && cached.Version == version)
+        {
+            return cached.Index;
+        }
+
+        var index = new PeopleIndex(people.List());
+        _names = new CachedNames(version, index);
+        return index;
+    }
+
+    /// <summary>The direction <paramref name="e"/> counts as, by its kiosk's door (<see cref="DoorDirections"/>).</summary>
+    private static string Direction(IReadOnlyDictionary<string, KioskDoor> doors, PresenceEvent e) =>
+        DoorDirections.Effective(doors.TryGetValue(e.KioskId, out var door) ? door.Direction : null, e.Direction);
+
+    private sealed record CachedNames(long Version, PeopleIndex Index);
 
     /// <summary>Staff by badge number and by employee id (a staff pass's subject), for naming the people events carry.</summary>
     private sealed class PeopleIndex

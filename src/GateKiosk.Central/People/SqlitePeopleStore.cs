@@ -9,6 +9,7 @@ internal sealed class SqlitePeopleStore : IDisposable
 
     private readonly SqliteConnection _connection;
     private readonly Lock _lock = new();
+    private long _version;
 
     public SqlitePeopleStore(string databasePath)
     {
@@ -17,6 +18,9 @@ internal sealed class SqlitePeopleStore : IDisposable
 
     /// <summary>Raised after a person or their badges were added, changed or removed (the policy publisher listens).</summary>
     public event Action? Changed;
+
+    /// <summary>Counts the changes to people and badges made through this store, so readers can tell when what they read is out of date.</summary>
+    public long Version => Interlocked.Read(ref _version);
 
     /// <summary>Every person, by name then employee id.</summary>
     public IReadOnlyList<StaffMember> List() => Many($"SELECT {Columns} FROM people p ORDER BY p.name, p.employee_id");
@@ -76,6 +80,7 @@ internal sealed class SqlitePeopleStore : IDisposable
                 }
 
                 tx.Commit();
+                Interlocked.Increment(ref _version);
                 Changed?.Invoke();
                 return id;
             }
@@ -102,6 +107,7 @@ internal sealed class SqlitePeopleStore : IDisposable
             using var person = Command(tx, "DELETE FROM people WHERE id = $id", ("$id", id));
             var removed = person.ExecuteNonQuery() == 1;
             tx.Commit();
+            Interlocked.Increment(ref _version);
             if (removed)
             {
                 Changed?.Invoke();

@@ -309,7 +309,7 @@ public sealed class EventLogTests(EventLogTests.Site site) : IClassFixture<Event
     }
 
     /// <summary>Every row of the first sheet: each cell's text (inline, shared or number) and whether it is a number.</summary>
-    private static List<List<(string Text, bool Number)>> ReadSheet(byte[] xlsx)
+    internal static List<List<(string Text, bool Number)>> ReadSheet(byte[] xlsx)
     {
         using var document = SpreadsheetDocument.Open(new MemoryStream(xlsx), false);
         var workbook = document.WorkbookPart!;

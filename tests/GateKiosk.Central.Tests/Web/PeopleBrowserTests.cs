@@ -144,6 +144,7 @@ public sealed class PeopleBrowserTests(CentralSite site) : IClassFixture<Central
             Assert.True((allowed ? 200 : 403) == response!.Status, $"{role} {path} → {response.Status}");
         }
 
+        Assert.Equal(people ? 200 : 403, (await page.Context.APIRequest.GetAsync("/presence/export/csv")).Status);
         Assert.Equal(people ? 1 : 0, await page.Locator("#nav-people").CountAsync());
         Assert.Equal(muster ? 1 : 0, await page.Locator("#nav-muster").CountAsync());
 
@@ -175,8 +176,120 @@ public sealed class PeopleBrowserTests(CentralSite site) : IClassFixture<Central
         var line = Assert.Single(csv.Split("\r\n"), l => l.StartsWith("NV-FORMULA,", StringComparison.Ordinal));
         Assert.Equal("NV-FORMULA,\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",,site-csv,BADGE-CSV,", line);
         var rows = csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Length - 1;
-        var record = Assert.Single(await AuditAsync("people-export", ""), r => r.Actor == CentralSite.UserOf(Roles.Manager));
+        var record = Assert.Single(await AuditAsync("people-export", "format=csv "), r => r.Actor == CentralSite.UserOf(Roles.Manager));
         Assert.Contains($"rows={rows} ", record.Detail, StringComparison.Ordinal);
+    }
+
+    [SkippableFact(Timeout = 180_000)]
+    public async Task XlsxExports_PresenceAttendanceAndPeople_OpenWithTheirRowsAsTextAndAreAuditedWithFilterAndCount()
+    {
+        const string Formula = "=HYPERLINK(\"http://x\",\"y\")";
+        var now = DateTimeOffset.UtcNow;
+        AddPerson("NV-XLSX-1", Formula, "site-xlsx", "BADGE-XLSX-1");
+        AddPerson("NV-XLSX-2", "Bùi Văn Xuất", "site-xlsx", "BADGE-XLSX-2");
+        await StoreAsync("site-xlsx", "gate-xlsx", (now.AddMinutes(-50), "in", "BADGE-XLSX-1"), (now.AddMinutes(-45), "in", "BADGE-XLSX-2"), (now.AddMinutes(-10), "out", "BADGE-XLSX-2"));
+        var page = await site.SignInAsync(CentralSite.UserOf(Roles.Manager));
+
+        // Presence: the one still inside, the formula as text, the door and time in.
+        await page.GotoAsync("/presence");
+        var presence = await DownloadSheetAsync(page, "#export-presence-xlsx");
+        Assert.Equal(GateKiosk.Central.Web.Pages.PresenceExportModel.Columns, presence[0].Select(c => c.Text));
+        var inside = Assert.Single(presence, r => r[0].Text == "site-xlsx");
+        Assert.Equal(["site-xlsx", "NV-XLSX-1", "'" + Formula, "badge", "BADGE-XLSX-1", "gate-xlsx"], inside.Take(6).Select(c => c.Text));
+        Assert.Equal(TimeZoneInfo.ConvertTime(now.AddMinutes(-50), Hanoi).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture), inside[6].Text[..16]);
+        Assert.Single(await AuditAsync("presence-export", $"format=xlsx site=* rows={presence.Count - 1} "));
+
+        // Attendance over the days of those events: first in and last out of both.
+        var from = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now.AddMinutes(-50), Hanoi).DateTime).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var to = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now.AddMinutes(-10), Hanoi).DateTime).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        await page.GotoAsync($"/attendance?site=site-xlsx&from={from}&to={to}");
+        var attendance = await DownloadSheetAsync(page, "#export-attendance-xlsx");
+        Assert.Equal(GateKiosk.Central.Web.Pages.AttendanceModel.Columns, attendance[0].Select(c => c.Text));
+        Assert.Equal(["'" + Formula, "Bùi Văn Xuất"], attendance.Skip(1).Select(r => r[3].Text).Order(StringComparer.Ordinal));
+        var left = Assert.Single(attendance, r => r[5].Text == "BADGE-XLSX-2");
+        Assert.Equal(TimeZoneInfo.ConvertTime(now.AddMinutes(-10), Hanoi).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture), left[7].Text[..16]);
+        Assert.Single(await AuditAsync("attendance-export", $"format=xlsx site=site-xlsx from={from} to={to} rows=2 "));
+
+        // People: every person of the manager's sites, the formula as text.
+        await page.GotoAsync("/people");
+        var people = await DownloadSheetAsync(page, "#export-people-xlsx");
+        Assert.Equal(PeopleCsv.Header, people[0].Select(c => c.Text));
+        Assert.Equal(["NV-XLSX-1", "'" + Formula, "", "site-xlsx", "BADGE-XLSX-1"], Assert.Single(people, r => r[0].Text == "NV-XLSX-1").Take(5).Select(c => c.Text));
+        Assert.Equal(People.List().Count, people.Count - 1);
+        Assert.Single(await AuditAsync("people-export", $"format=xlsx scope=* rows={people.Count - 1} "));
+    }
+
+    [SkippableFact(Timeout = 120_000)]
+    public async Task PresenceExport_Guard_SeesNoExportAndIsRefused()
+    {
+        var page = await site.SignInAsync(CentralSite.UserOf(Roles.Guard));
+        await page.GotoAsync("/presence");
+        Assert.Equal(0, await page.Locator("#export-presence-xlsx").CountAsync());
+
+        var response = await page.Context.APIRequest.GetAsync("/presence/export/xlsx");
+        Assert.Equal(403, response.Status);
+        Assert.DoesNotContain(await AuditAsync("presence-export", ""), r => r.Actor == CentralSite.UserOf(Roles.Guard));
+    }
+
+    [SkippableFact(Timeout = 120_000)]
+    public async Task DoorsPage_ManagerSetsAnExitKioskToOut_PresenceAndAttendanceCountItsScansAsExitsAndTheChangeIsAudited()
+    {
+        var now = DateTimeOffset.UtcNow;
+        AddPerson("NV-DOOR", "Lý Văn Cửa", "site-door", "BADGE-DOOR");
+
+        // A kiosk without an exit reader records every scan as "in", also at the way out.
+        await StoreAsync("site-door", "gate-in", (now.AddMinutes(-60), "in", "BADGE-DOOR"));
+        await StoreAsync("site-door", "gate-exit", (now.AddMinutes(-30), "in", "BADGE-DOOR"));
+        var page = await site.SignInAsync(CentralSite.UserOf(Roles.Manager));
+        await page.GotoAsync("/presence");
+        Assert.Contains("Lý Văn Cửa", await page.InnerTextAsync(".presence-site[data-site='site-door']"), StringComparison.Ordinal);
+
+        await page.GotoAsync("/doors");
+        var row = page.Locator("#doors tr[data-kiosk='site-door/gate-exit']");
+        Assert.Equal(DoorDirections.Both, await row.GetAttributeAsync("data-direction"));
+        await row.Locator("select[name=direction]").SelectOptionAsync(DoorDirections.Out);
+        await row.Locator("button.save-door").ClickAsync();
+
+        Assert.Equal("allow", await page.GetAttributeAsync("#doors-result", "class"));
+        Assert.Equal(DoorDirections.Out, await page.GetAttributeAsync("#doors tr[data-kiosk='site-door/gate-exit']", "data-direction"));
+        Assert.Equal(DoorDirections.Both, await page.GetAttributeAsync("#doors tr[data-kiosk='site-door/gate-in']", "data-direction"));
+        var record = Assert.Single(await AuditAsync("door-direction", "site=site-door kiosk=gate-exit "));
+        Assert.Contains("direction=out", record.Detail, StringComparison.Ordinal);
+
+        await page.GotoAsync("/presence");
+        Assert.DoesNotContain("Lý Văn Cửa", await page.InnerTextAsync(".presence-site[data-site='site-door']"), StringComparison.Ordinal);
+        await page.GotoAsync("/muster?site=site-door");
+        Assert.Equal(0, await page.Locator("#muster tr[data-subject='BADGE-DOOR']").CountAsync());
+
+        var date = TimeZoneInfo.ConvertTime(now.AddMinutes(-30), Hanoi).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        await page.GotoAsync($"/attendance?site=site-door&from={date}&to={date}");
+        Assert.Equal(
+            TimeZoneInfo.ConvertTime(now.AddMinutes(-30), Hanoi).ToString("HH:mm", CultureInfo.InvariantCulture),
+            await page.InnerTextAsync($"#attendance tr[data-subject='BADGE-DOOR'] .last-out"));
+
+        var guard = await site.SignInAsync(CentralSite.UserOf(Roles.Guard));
+        Assert.Equal(403, (await guard.GotoAsync("/doors"))!.Status);
+    }
+
+    [SkippableFact(Timeout = 120_000)]
+    public async Task PresencePage_PersonRenamedOrRemovedAfterItWasShown_ShowsTheChange()
+    {
+        AddPerson("NV-REN", "Tên Cũ", "site-ren", "BADGE-REN");
+        await StoreAsync("site-ren", "gate-ren", (DateTimeOffset.UtcNow.AddMinutes(-30), "in", "BADGE-REN"));
+        var page = await site.SignInAsync(CentralSite.UserOf(Roles.Guard));
+        await page.GotoAsync("/presence");
+        Assert.Contains("Tên Cũ", await page.InnerTextAsync(".presence-site[data-site='site-ren']"), StringComparison.Ordinal);
+
+        var person = People.FindByEmployeeId("NV-REN")!;
+        Assert.NotNull(People.Save(person with { Name = "Tên Mới" }, DateTimeOffset.UtcNow));
+        await page.GotoAsync("/presence");
+        Assert.Contains("Tên Mới", await page.InnerTextAsync(".presence-site[data-site='site-ren']"), StringComparison.Ordinal);
+
+        Assert.True(People.Remove(person.Id));
+        await page.GotoAsync("/presence");
+        var text = await page.InnerTextAsync(".presence-site[data-site='site-ren']");
+        Assert.DoesNotContain("Tên Mới", text, StringComparison.Ordinal);
+        Assert.Contains("badge BADGE-REN", text, StringComparison.Ordinal);
     }
 
     [SkippableFact(Timeout = 120_000)]
@@ -255,6 +368,20 @@ public sealed class PeopleBrowserTests(CentralSite site) : IClassFixture<Central
         Assert.Equal("Vũ, Thị Lan", People.FindByBadge("BADGE-IMP-2")!.Name);
         Assert.Null(People.FindByEmployeeId("NV-IMP-3"));
         Assert.Single(await AuditAsync("people-import", "added=1 changed=1 refused=1 "));
+    }
+
+    /// <summary>Clicks an XLSX export link, checks the download opens as a workbook without formulas, and returns its rows.</summary>
+    private static async Task<List<List<(string Text, bool Number)>>> DownloadSheetAsync(IPage page, string link)
+    {
+        var download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync(link));
+        Assert.EndsWith(".xlsx", download.SuggestedFilename, StringComparison.Ordinal);
+        var bytes = await File.ReadAllBytesAsync((await download.PathAsync())!);
+        using (var document = DocumentFormat.OpenXml.Packaging.SpreadsheetDocument.Open(new MemoryStream(bytes), false))
+        {
+            Assert.Empty(document.WorkbookPart!.WorksheetParts.Single().Worksheet.Descendants<DocumentFormat.OpenXml.Spreadsheet.CellFormula>());
+        }
+
+        return EventLogTests.ReadSheet(bytes);
     }
 
     private void AddPerson(string employeeId, string name, string siteId, string badge) =>

@@ -1,8 +1,8 @@
 using System.Globalization;
-using System.Text;
 using GateKiosk.Central.Accounts;
 using GateKiosk.Central.Api;
 using GateKiosk.Central.People;
+using GateKiosk.Central.Web.Exports;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -38,31 +38,32 @@ internal sealed class AttendanceModel(PresenceService presence, PeopleService pe
         }
     }
 
-    /// <summary>The same rows as CSV, streamed; the export is audited with its filter and row count.</summary>
-    public async Task<IActionResult> OnGetExportAsync(string? site, string? from, string? to, CancellationToken cancellationToken)
+    /// <summary>The columns of the attendance export, as stable names scripts can rely on.</summary>
+    public static readonly string[] Columns = ["date", "site", "employee_id", "name", "credential_kind", "subject", "first_in", "last_out"];
+
+    /// <summary>The same rows as CSV or XLSX, streamed; the export is audited with its format, filter and row count.</summary>
+    public async Task<IActionResult> OnGetExportAsync(string? site, string? from, string? to, string? format, CancellationToken cancellationToken)
     {
-        if (await FilterAsync(site, from, to, cancellationToken) is not { } sites)
+        format ??= ExportFormats.Csv;
+        if (!ExportFormats.IsValid(format) || await FilterAsync(site, from, to, cancellationToken) is not { } sites)
         {
             return BadRequest();
         }
 
         var (days, truncated) = await presence.AttendanceAsync(sites, From, To, cancellationToken);
-        Response.ContentType = "text/csv; charset=utf-8";
-        Response.Headers.ContentDisposition = $"attachment; filename=\"attendance-{From:yyyy-MM-dd}-{To:yyyy-MM-dd}.csv\"";
-        await using (var writer = new StreamWriter(Response.Body, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true), 16 * 1024, leaveOpen: true))
+        var rows = days.Select(d =>
         {
-            await writer.WriteAsync(PeopleCsv.Line(["date", "site", "employee_id", "name", "credential_kind", "subject", "first_in", "last_out"]));
-            foreach (var d in days)
+            var zone = presence.ZoneOf(d.Site);
+            return new object?[]
             {
-                var zone = presence.ZoneOf(d.Site);
-                await writer.WriteAsync(PeopleCsv.Line([
-                    d.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), d.Site, d.EmployeeId, d.Name, d.Kind, d.Subject,
-                    Local(d.FirstIn, zone), Local(d.LastOut, zone)]));
-            }
-        }
-
+                d.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), d.Site, d.EmployeeId, d.Name, d.Kind, d.Subject, Local(d.FirstIn, zone), Local(d.LastOut, zone),
+            };
+        });
         var filter = $"site={Site ?? "*"} from={From:yyyy-MM-dd} to={To:yyyy-MM-dd}";
-        await people.AuditAsync(PeopleServices.ActorOf(HttpContext), "attendance-export", $"format=csv {filter} rows={days.Count}{(truncated ? " truncated" : "")}", cancellationToken);
+        var actor = PeopleServices.ActorOf(HttpContext);
+        await TableExport.WriteAsync(Response, format, $"attendance-{From:yyyy-MM-dd}-{To:yyyy-MM-dd}", "attendance", Columns, rows,
+            count => people.AuditAsync(actor, "attendance-export", $"format={format} {filter} rows={count}{(truncated ? " truncated" : "")}", CancellationToken.None),
+            cancellationToken);
         return new EmptyResult();
     }
 

@@ -3,6 +3,7 @@ using GateKiosk.Central.Accounts;
 using GateKiosk.Central.Api;
 using GateKiosk.Central.People;
 using GateKiosk.Central.Storage;
+using GateKiosk.Central.Web.Exports;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -89,13 +90,18 @@ internal sealed class PeopleModel(PeopleService people, IKioskSummaries kiosks, 
         await LoadAsync(cancellationToken);
     }
 
-    /// <summary>The user's people as CSV, streamed; the export is audited with its row count.</summary>
-    public async Task<IActionResult> OnGetExportAsync(CancellationToken cancellationToken)
+    /// <summary>The user's people as CSV or XLSX, streamed; the export is audited with its format and row count.</summary>
+    public async Task<IActionResult> OnGetExportAsync(string? format, CancellationToken cancellationToken)
     {
-        Response.ContentType = "text/csv; charset=utf-8";
-        Response.Headers.ContentDisposition = "attachment; filename=\"people.csv\"";
-        await using var writer = new StreamWriter(Response.Body, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true), 16 * 1024, leaveOpen: true);
-        await people.ExportAsync(writer, PeopleServices.ActorOf(HttpContext), cancellationToken);
+        format ??= ExportFormats.Csv;
+        if (!ExportFormats.IsValid(format))
+        {
+            return BadRequest();
+        }
+
+        var actor = PeopleServices.ActorOf(HttpContext);
+        await TableExport.WriteAsync(Response, format, "people", "people", PeopleCsv.Header, people.ExportRows(actor),
+            rows => people.AuditExportAsync(actor, format, rows, CancellationToken.None), cancellationToken);
         return new EmptyResult();
     }
 
