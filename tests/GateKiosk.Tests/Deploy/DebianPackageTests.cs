@@ -88,6 +88,8 @@ public sealed partial class DebianPackageTests : IDisposable
         // Self-contained: the runtime and ASP.NET Core are inside, nothing to install from outside Debian.
         Assert.True(entries.ContainsKey("./usr/lib/gatekiosk-central/libcoreclr.so"));
         Assert.True(entries.ContainsKey("./usr/lib/gatekiosk-central/Microsoft.AspNetCore.dll"));
+        // Posters and pass QR codes are drawn with SkiaSharp: its native library for Linux must ship with central.
+        Assert.True(entries.ContainsKey("./usr/lib/gatekiosk-central/libSkiaSharp.so"));
         Assert.Equal("-rw-r--r-- root/root", entries["./usr/lib/systemd/system/gatekiosk-central.service"]);
         Assert.Equal("-rw-r--r-- root/root", entries["./etc/gatekiosk/central/defaults.json"]);
         Assert.True(entries.ContainsKey("./var/lib/gatekiosk-central/"));
