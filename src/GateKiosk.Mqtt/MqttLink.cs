@@ -192,6 +192,13 @@ public sealed partial class MqttLink : IDisposable
         return result;
     }
 
+    /// <summary>
+    /// With MQTT 5, the most unacknowledged QoS 1 messages the broker may send this client at once (its Receive Maximum);
+    /// null leaves the protocol's default, 65,535. A client that acknowledges only once it has stored a message sets it,
+    /// so a backlog waits at the broker instead of in this process's memory.
+    /// </summary>
+    public ushort? ReceiveMaximum { get; init; }
+
     private MqttClientOptions BuildOptions()
     {
         var builder = new MqttClientOptionsBuilder()
@@ -202,6 +209,11 @@ public sealed partial class MqttLink : IDisposable
             .WithSessionExpiryInterval((uint)_options.SessionExpiry.TotalSeconds)
             .WithKeepAlivePeriod(_options.KeepAlive)
             .WithTimeout(_options.Timeout);
+        if (ReceiveMaximum is { } receiveMaximum && ProtocolVersion == MqttProtocolVersion.V500)
+        {
+            builder = builder.WithReceiveMaximum(receiveMaximum);
+        }
+
         if (!string.IsNullOrEmpty(_options.Username))
         {
             builder = builder.WithCredentials(_options.Username, _options.Password);

@@ -29,6 +29,12 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
     /// </summary>
     public const long MaxEventsPerSecond = 50;
 
+    /// <summary>
+    /// The most messages the broker may send this collector before it acknowledges the first (MQTT 5 Receive Maximum).
+    /// Messages are acknowledged only once stored, so this caps what waits in memory; the writer's batches stay full.
+    /// </summary>
+    public const ushort ReceiveMaximum = 2048;
+
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 16 };
 
     private readonly IIngestWriter _writer;
@@ -71,7 +77,7 @@ public sealed partial class MqttEventCollector : BackgroundService, IKioskComman
         _time = time;
         _logger = loggers.CreateLogger<MqttEventCollector>();
         var clientId = string.IsNullOrEmpty(options.Value.ClientId) ? "gatekiosk-central" : options.Value.ClientId;
-        _link = new MqttLink(options.Value, clientId, will: null, loggers.CreateLogger<MqttLink>(), time);
+        _link = new MqttLink(options.Value, clientId, will: null, loggers.CreateLogger<MqttLink>(), time) { ReceiveMaximum = ReceiveMaximum };
         _lanes = new IngestLanes(IngestLanes.DefaultCount, (topic, payload) => IngestAsync(topic, new ReadOnlySequence<byte>(payload)));
         _link.Client.ApplicationMessageReceivedAsync += OnMessageAsync;
     }

@@ -118,4 +118,29 @@ public sealed class CollectorReconnectTests : IDisposable
         Assert.False(collector.IsSubscribed, "subscribed after it stopped");
         await server.StopAsync();
     }
+
+    /// <summary>A backlog waits at the broker, not in central: the collector asks for at most its receive maximum unacknowledged.</summary>
+    [Fact(Timeout = 60_000)]
+    public async Task Connect_Mqtt5_AsksTheBrokerForAtMostItsReceiveMaximumUnacknowledged()
+    {
+        var port = Mosquitto.FreePort();
+        using var server = new MqttServerFactory().CreateMqttServer(new MqttServerOptionsBuilder()
+            .WithDefaultEndpoint().WithDefaultEndpointBoundIPAddress(System.Net.IPAddress.Loopback).WithDefaultEndpointPort(port).Build());
+        var asked = new TaskCompletionSource<ushort>(TaskCreationOptions.RunContinuationsAsynchronously);
+        server.ValidatingConnectionAsync += e =>
+        {
+            asked.TrySetResult(e.ReceiveMaximum);
+            return Task.CompletedTask;
+        };
+        await server.StartAsync();
+        using var store = new SqliteEventStore(Path.Combine(_folder, "central.db"), TimeProvider.System);
+        using var collector = new MqttEventCollector(
+            store, Options.Create(new MqttOptions { Host = "127.0.0.1", Port = port, ClientId = "central-under-test" }), TimeProvider.System, NullLoggerFactory.Instance);
+        await collector.StartAsync(CancellationToken.None);
+
+        Assert.Equal(MqttEventCollector.ReceiveMaximum, await asked.Task.WaitAsync(Patience));
+        Assert.InRange(MqttEventCollector.ReceiveMaximum, 256, 65_534);
+        await collector.StopAsync(CancellationToken.None);
+        await server.StopAsync();
+    }
 }
